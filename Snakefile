@@ -1,0 +1,17 @@
+# semcom-eval: SeSS and baseline metrics on images sent through codecs and channels.
+# Rules live in workflow/rules/, scripts in workflow/scripts/, the config schema in workflow/schemas/.
+
+
+configfile: "config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/sample.smk"
+include: "workflow/rules/experiment_a.smk"
+include: "workflow/rules/score.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    input:
+        all_targets(),

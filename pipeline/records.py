@@ -1,0 +1,69 @@
+"""The tidy score table: one row per (experiment, image, condition, metric).
+
+Every experiment writes rows with the same columns, so ``results/scores.csv``
+is one long table that plots and summaries read without knowing who wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from seess.fsutil import atomic_path
+
+__all__ = ["SCORE_COLUMNS", "write_scores", "read_scores", "write_json", "read_json", "fmt_num"]
+
+SCORE_COLUMNS = [
+    "experiment",  # A | B | D
+    "image",  # image id
+    "system",  # what produced the received image (codec, codec+link, transform)
+    "codec",
+    "condition",  # the grid point as text, e.g. "bpp=0.5", "snr=4dB", "rotation=15"
+    "target_bpp",
+    "achieved_bpp",
+    "snr_db",
+    "snr_def",  # Es/N0 or Eb/N0
+    "modulation",
+    "transform",
+    "strength",
+    "decode_failed",
+    "metric",
+    "value",
+    "metric_backend",  # e.g. sess-lite, torchmetrics, lpips-alex
+]
+
+
+def fmt_num(x: float) -> str:
+    """Compact, stable text for a grid value (used in file names and wildcards)."""
+    return f"{float(x):g}"
+
+
+def write_scores(path: str | os.PathLike, rows: Iterable[Mapping[str, Any]]) -> Path:
+    """Write rows to CSV with :data:`SCORE_COLUMNS` (missing fields empty), atomically."""
+    df = pd.DataFrame(list(rows), columns=SCORE_COLUMNS)
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, float_format="%.10g")
+    return Path(path)
+
+
+def read_scores(paths: Iterable[str | os.PathLike]) -> pd.DataFrame:
+    frames = [pd.read_csv(p) for p in paths]
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)[SCORE_COLUMNS]
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> Path:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
+    return Path(path)
+
+
+def read_json(path: str | os.PathLike) -> Any:
+    return json.loads(Path(path).read_text())

@@ -1,0 +1,54 @@
+"""Scoring a shard: every configured metric on every (original, received) pair of one condition.
+
+Metrics are built once per call (so once per job) and scored in batches.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tqdm.auto import tqdm
+
+from seess.imageio import load_rgb
+from seess.metrics.registry import build_metric
+from seess.models import resolve_device
+
+__all__ = ["score_pairs"]
+
+
+def score_pairs(
+    pairs: Sequence[tuple[str, str, str]],
+    metrics: Sequence[str],
+    base_row: Mapping[str, Any],
+    row_extra: Mapping[str, Mapping[str, Any]] | None = None,
+    device: str = "auto",
+    metric_options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """Score ``(image_id, original_path, received_path)`` pairs with each metric.
+
+    ``base_row`` holds the columns shared by the shard (experiment, codec,
+    condition...); ``row_extra[image_id]`` adds per-image columns (achieved bpp,
+    decode_failed...). A pair whose received path is empty (a skipped decode
+    failure) yields no rows. Returns tidy rows, one per (image, metric).
+    """
+    dev = resolve_device(device)
+    row_extra = row_extra or {}
+    metric_options = metric_options or {}
+    live = [(i, o, r) for i, o, r in pairs if r]
+    refs = [load_rgb(o) for _, o, _ in live]
+    tests = [load_rgb(r) for _, _, r in live]
+    rows: list[dict[str, Any]] = []
+    for name in tqdm(metrics, desc="metrics", leave=False):
+        metric = build_metric(name, device=dev, **metric_options.get(name, {}))
+        values = metric.score_batch(refs, tests)
+        backend = metric.describe().get("backend", "")
+        for (image, _, _), value in zip(live, values):
+            if math.isnan(value):
+                raise FloatingPointError(f"{name} returned NaN for image {image}")
+            rows.append(
+                {**base_row, **row_extra.get(image, {}), "image": image, "metric": name,
+                 "value": value, "metric_backend": backend}
+            )
+    return rows

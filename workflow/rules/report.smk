@@ -1,0 +1,40 @@
+# One tidy table, its summary, and the figures (which read the table only).
+
+
+rule aggregate:
+    input:
+        all_shards(),
+    output:
+        scores=f"{RESULTS}/scores.csv",
+    log:
+        f"{RESULTS}/logs/aggregate.log",
+    script:
+        "../scripts/aggregate.py"
+
+
+rule summarize:
+    input:
+        f"{RESULTS}/scores.csv",
+    output:
+        f"{RESULTS}/summary.csv",
+    params:
+        ci=config["plot"]["ci"],
+    log:
+        f"{RESULTS}/logs/summarize.log",
+    script:
+        "../scripts/summarize.py"
+
+
+rule plot:
+    input:
+        f"{RESULTS}/scores.csv",
+    output:
+        expand(f"{RESULTS}/figures/{{name}}.{{ext}}", name=FIGURE_NAMES, ext=["png", "pdf"]),
+    params:
+        outdir=f"{RESULTS}/figures",
+        names=FIGURE_NAMES,
+        ci=config["plot"]["ci"],
+    log:
+        f"{RESULTS}/logs/plot.log",
+    script:
+        "../scripts/plot.py"
