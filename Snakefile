@@ -8,6 +8,7 @@ configfile: "config.yaml"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/sample.smk"
 include: "workflow/rules/experiment_a.smk"
+include: "workflow/rules/experiment_d.smk"
 include: "workflow/rules/score.smk"
 include: "workflow/rules/report.smk"
 

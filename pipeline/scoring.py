@@ -25,6 +25,7 @@ def score_pairs(
     row_extra: Mapping[str, Mapping[str, Any]] | None = None,
     device: str = "auto",
     metric_options: Mapping[str, Mapping[str, Any]] | None = None,
+    graph_cache: str | None = None,
 ) -> list[dict[str, Any]]:
     """Score ``(image_id, original_path, received_path)`` pairs with each metric.
 
@@ -41,7 +42,10 @@ def score_pairs(
     tests = [load_rgb(r) for _, _, r in live]
     rows: list[dict[str, Any]] = []
     for name in tqdm(metrics, desc="metrics", leave=False):
-        metric = build_metric(name, device=dev, **metric_options.get(name, {}))
+        options = dict(metric_options.get(name, {}))
+        if name == "seess" and graph_cache:
+            options.setdefault("cache_dir", graph_cache)
+        metric = build_metric(name, device=dev, **options)
         values = metric.score_batch(refs, tests)
         backend = metric.describe().get("backend", "")
         for (image, _, _), value in zip(live, values):

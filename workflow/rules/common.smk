@@ -1,18 +1,20 @@
-# Config validation (before any job), the image selection, and target lists.
+# Config validation (before any job), the image selection, and the lists of targets.
 import os
 
 from semcom_pipeline.config import validate_config
 from semcom_pipeline.figures import figure_names
-from semcom_pipeline.records import fmt_num
+from semcom_pipeline.plan import Plan
 from semcom_pipeline.sample import select_images
 
-_validated = validate_config(config, os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"))
+_validated = validate_config(
+    config, os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml")
+)
 config.clear()
 config.update(_validated)
 
 RESULTS = "results"
 IMAGES = select_images(config["sample"], config["seed"])
-EXP_A = config["experiments"]["A"]
+PLAN = Plan(config)
 FIGURE_NAMES = figure_names(config)
 
 
@@ -20,26 +22,35 @@ wildcard_constraints:
     image="[A-Za-z0-9_-]+",
     codec="[a-z0-9_]+",
     bpp="[0-9.e-]+",
+    exp="[A-Z]",
+    system="[A-Za-z0-9_+.-]+",
+    cond="[A-Za-z0-9_.=+-]+",
+    transform="[a-z_]+",
+    strength="[0-9.e-]+",
 
 
 def originals():
     return expand(f"{RESULTS}/originals/{{image}}.png", image=sorted(IMAGES))
 
 
-def shards_a():
-    if not EXP_A["enabled"]:
-        return []
-    return expand(
-        f"{RESULTS}/A/scores/{{codec}}/bpp{{bpp}}.csv",
-        codec=EXP_A["codecs"],
-        bpp=[fmt_num(b) for b in EXP_A["bpp"]],
-    )
+def received(exp, system, cond):
+    return expand(f"{RESULTS}/{exp}/{system}/{cond}/{{image}}.png", image=sorted(IMAGES))
+
+
+def records(exp, system, cond):
+    return expand(f"{RESULTS}/{exp}/{system}/{cond}/{{image}}.json", image=sorted(IMAGES))
 
 
 def all_shards():
-    return shards_a()
+    return [f"{RESULTS}/{exp}/scores/{system}/{cond}.csv" for exp, system, cond in PLAN.shards()]
+
+
+def figures():
+    paths = expand(f"{RESULTS}/figures/{{name}}.{{ext}}", name=FIGURE_NAMES, ext=["png", "pdf"])
+    if "fig13_example_table" in FIGURE_NAMES:
+        paths.append(f"{RESULTS}/figures/fig13_example_table.csv")
+    return paths
 
 
 def all_targets():
-    figures = expand(f"{RESULTS}/figures/{{name}}.{{ext}}", name=FIGURE_NAMES, ext=["png", "pdf"])
-    return [f"{RESULTS}/scores.csv", f"{RESULTS}/summary.csv", *figures]
+    return [f"{RESULTS}/scores.csv", f"{RESULTS}/summary.csv", *figures()]

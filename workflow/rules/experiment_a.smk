@@ -10,7 +10,7 @@ rule compress:
     params:
         options=lambda wc: config["codecs"].get(wc.codec, {}),
     log:
-        f"{RESULTS}/logs/compress/{{codec}}/bpp{{bpp}}/{{image}}.log",
+        f"{RESULTS}/logs/A/{{codec}}/bpp{{bpp}}/{{image}}.log",
     resources:
         mem_mb=1000,
         runtime=10,

@@ -29,7 +29,7 @@ rule plot:
     input:
         f"{RESULTS}/scores.csv",
     output:
-        expand(f"{RESULTS}/figures/{{name}}.{{ext}}", name=FIGURE_NAMES, ext=["png", "pdf"]),
+        figures(),
     params:
         outdir=f"{RESULTS}/figures",
         names=FIGURE_NAMES,

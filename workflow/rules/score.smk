@@ -1,26 +1,24 @@
-# Scoring works on shards (one condition, all images) so models load once per job.
+# Scoring works on shards (one grid point of one system, all images) so models load once per job.
 
 
-rule score_a:
+rule score:
     input:
         originals=originals(),
-        received=lambda wc: expand(
-            f"{RESULTS}/A/{wc.codec}/bpp{wc.bpp}/{{image}}.png", image=sorted(IMAGES)
-        ),
-        records=lambda wc: expand(
-            f"{RESULTS}/A/{wc.codec}/bpp{wc.bpp}/{{image}}.json", image=sorted(IMAGES)
-        ),
+        received=lambda wc: received(wc.exp, wc.system, wc.cond),
+        records=lambda wc: records(wc.exp, wc.system, wc.cond),
     output:
-        f"{RESULTS}/A/scores/{{codec}}/bpp{{bpp}}.csv",
+        f"{RESULTS}/{{exp}}/scores/{{system}}/{{cond}}.csv",
     params:
-        experiment="A",
         metrics=config["metrics"],
+        metric_options=config["metric_options"],
         device=config["device"],
+        graph_cache=f"{RESULTS}/cache/graphs",
     log:
-        f"{RESULTS}/logs/score/A/{{codec}}/bpp{{bpp}}.log",
+        f"{RESULTS}/logs/score/{{exp}}/{{system}}/{{cond}}.log",
     threads: 2
     resources:
-        mem_mb=4000,
-        runtime=30,
+        mem_mb=lambda wc, attempt: 6000 * attempt,
+        runtime=60,
+        gpu=1 if config["device"] == "cuda" else 0,
     script:
         "../scripts/score.py"

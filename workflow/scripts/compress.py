@@ -4,11 +4,20 @@ from semcom_pipeline.smk import setup_logging
 from seess.imageio import load_rgb, save_png
 
 log = setup_logging(snakemake)
-codec = build_codec(snakemake.wildcards.codec, **snakemake.params.options)
+wc = snakemake.wildcards
+codec = build_codec(wc.codec, **snakemake.params.options)
 original = load_rgb(snakemake.input.original)
-encoded = codec.encode(original, float(snakemake.wildcards.bpp))
+encoded = codec.encode(original, float(wc.bpp))
 decoded = codec.decode(encoded.data, original.shape)
-record = {**encoded.record(), **codec.describe(), "image": snakemake.wildcards.image, "decode_failed": False}
+row = {
+    "experiment": "A",
+    "system": wc.codec,
+    "codec": wc.codec,
+    "condition": f"bpp={wc.bpp}",
+    "target_bpp": encoded.target_bpp,
+    "achieved_bpp": encoded.achieved_bpp,
+    "decode_failed": False,
+}
 save_png(snakemake.output.image, decoded)
-write_json(snakemake.output.record, record)
-log.info("%s", record)
+write_json(snakemake.output.record, {"row": row, "skip": False, "details": {**encoded.record(), **codec.describe()}})
+log.info("%s", row)

@@ -4,6 +4,7 @@ from semcom_pipeline.figures import draw_figures
 from semcom_pipeline.smk import setup_logging
 
 log = setup_logging(snakemake)
-paths = draw_figures(pd.read_csv(snakemake.input[0]), snakemake.params.outdir, snakemake.params.ci, snakemake.params.names)
+df = pd.read_csv(snakemake.input[0])
+paths = draw_figures(df, snakemake.params.outdir, snakemake.params.ci, snakemake.params.names, snakemake.config)
 for p in paths:
     log.info("wrote %s", p)
