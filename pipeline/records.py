@@ -12,8 +12,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from seess.fsutil import atomic_path
 
 __all__ = ["SCORE_COLUMNS", "write_scores", "read_scores", "write_json", "read_json", "fmt_num"]
@@ -45,13 +43,18 @@ def fmt_num(x: float) -> str:
 
 def write_scores(path: str | os.PathLike, rows: Iterable[Mapping[str, Any]]) -> Path:
     """Write rows to CSV with :data:`SCORE_COLUMNS` (missing fields empty), atomically."""
+    import pandas as pd
+
     df = pd.DataFrame(list(rows), columns=SCORE_COLUMNS)
     with atomic_path(path) as tmp:
         df.to_csv(tmp, index=False, float_format="%.10g")
     return Path(path)
 
 
-def read_scores(paths: Iterable[str | os.PathLike]) -> pd.DataFrame:
+def read_scores(paths: Iterable[str | os.PathLike]):
+    """Concatenate shard CSVs into one DataFrame with :data:`SCORE_COLUMNS`."""
+    import pandas as pd
+
     frames = [pd.read_csv(p) for p in paths]
     frames = [f for f in frames if not f.empty]
     if not frames:

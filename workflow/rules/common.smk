@@ -53,4 +53,7 @@ def figures():
 
 
 def all_targets():
-    return [f"{RESULTS}/scores.csv", f"{RESULTS}/summary.csv", *figures()]
+    # Intermediate images are targets too, so a deleted one is rebuilt (with what depends on it)
+    # instead of being silently left missing.
+    inter = [p for s in PLAN.shards() for p in received(*s) + records(*s)]
+    return [*originals(), *inter, f"{RESULTS}/scores.csv", f"{RESULTS}/summary.csv", *figures()]

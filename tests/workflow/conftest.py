@@ -1,0 +1,61 @@
+"""Runs of the workflow on the tiny config in temporary directories."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ROOT / "tests" / "data" / "config_tiny.yaml"
+
+
+def snakemake(workdir: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run the project's Snakefile in ``workdir`` with the tiny config."""
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(TINY), "--cores", "2", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def start_snakemake(workdir: Path, *args: str) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(TINY), "--cores", "2", *args]
+    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def kill_group(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+
+
+def wait_for(path_glob: tuple[Path, str], n: int, timeout: float = 600) -> None:
+    folder, pattern = path_glob
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(list(folder.glob(pattern))) >= n:
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"fewer than {n} files matching {pattern} appeared in {folder}")
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> Path:
+    """One complete run of the tiny config; tests must not modify it."""
+    work = tmp_path_factory.mktemp("tiny_run")
+    proc = snakemake(work)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    return work
+
+
+@pytest.fixture
+def tiny_copy(tiny_run, tmp_path) -> Path:
+    """A private copy of the complete run (timestamps and Snakemake metadata kept)."""
+    dst = tmp_path / "copy"
+    shutil.copytree(tiny_run, dst, symlinks=True)
+    return dst
