@@ -13,12 +13,21 @@ from __future__ import annotations
 import hashlib
 import os
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from seess.fsutil import atomic_path
 
-__all__ = ["MissingWeightsError", "WeightSpec", "resolve_checkpoint", "sha256_of", "default_cache_dir"]
+__all__ = [
+    "MissingWeightsError",
+    "WeightSpec",
+    "Requirement",
+    "file_requirement",
+    "resolve_checkpoint",
+    "sha256_of",
+    "default_cache_dir",
+]
 
 
 class MissingWeightsError(FileNotFoundError):
@@ -100,3 +109,32 @@ def resolve_checkpoint(
     except Exception as exc:  # network errors of every kind
         raise _missing(spec, target, f"download failed ({type(exc).__name__}: {exc})") from None
     return target
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A pretrained file a configured run needs: how to tell it is there, and how to fetch it.
+
+    ``fetch`` downloads into ``location`` (network needed) and verifies the checksum
+    where one is known; ``is_present`` never touches the network.
+    """
+
+    name: str
+    config_key: str
+    location: str
+    source: str
+    is_present: Callable[[], bool]
+    fetch: Callable[[], object]
+
+
+def file_requirement(spec: WeightSpec, path: str | os.PathLike | None, cache_dir: str | os.PathLike | None) -> Requirement:
+    """The :class:`Requirement` of a single checkpoint file described by ``spec``."""
+    target = Path(path).expanduser() if path else Path(cache_dir or default_cache_dir()) / spec.filename
+    return Requirement(
+        name=spec.description or spec.filename,
+        config_key=spec.config_key,
+        location=str(target),
+        source=spec.url,
+        is_present=target.is_file,
+        fetch=lambda: resolve_checkpoint(spec, path, cache_dir=cache_dir, allow_download=True),
+    )

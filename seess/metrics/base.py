@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from seess.imageio import ImageError, to_rgb_uint8
+from seess.weights import Requirement
 
 __all__ = ["Metric", "check_pair", "resize_to"]
 
@@ -95,3 +96,11 @@ class Metric(abc.ABC):
     def describe(self) -> dict[str, Any]:
         """Provenance for result tables: the metric name, backend and model."""
         return {"metric": self.name, "backend": type(self).__name__}
+
+    def required_weights(self) -> list[Requirement]:
+        """Pretrained files this metric (as configured) needs; none for pixel metrics.
+
+        Must not load models or touch the network: ``semcom fetch-weights`` and
+        the workflow's start-up check call it.
+        """
+        return []

@@ -48,6 +48,8 @@ def test_shipped_config_is_valid_and_defaults_are_filled():
         ({"sample__source": "folder", "sample__folder": "/nonexistent/coco/val2017"}, "/nonexistent/coco/val2017"),
         ({"sample__source": "folder", "sample__folder": None}, "sample.folder"),
         ({"experiments__B__snr_def": "SNR"}, "experiments.B.snr_def"),
+        ({"experiments__C__enabled": True}, "experiments.C"),
+        ({"experiments__D__transforms__rotate": [0, 10]}, "rotate"),
     ],
 )
 def test_bad_config_names_the_problem(changes, needle):

@@ -58,6 +58,13 @@ def test_strength_zero_transforms_give_infinite_psnr(tiny_run):
     assert len(zero) and (zero["value"] == float("inf")).all()
 
 
+def test_html_report_holds_the_figures(tiny_copy):
+    proc = snakemake(tiny_copy, "--report", "report.html")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    html = (tiny_copy / "report.html").read_text(errors="replace")
+    assert len(html) > 10000 and "fig17_rotation" in html
+
+
 def test_rerun_computes_nothing(tiny_copy):
     proc = snakemake(tiny_copy, "-n")
     assert proc.returncode == 0

@@ -5,12 +5,15 @@ from semcom_pipeline.config import validate_config
 from semcom_pipeline.figures import figure_names
 from semcom_pipeline.plan import Plan
 from semcom_pipeline.sample import select_images
+from semcom_pipeline.weights_check import check_weights
 
 _validated = validate_config(
     config, os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml")
 )
 config.clear()
 config.update(_validated)
+
+check_weights(config)  # stop before the first job, listing every missing weight file
 
 RESULTS = "results"
 IMAGES = select_images(config["sample"], config["seed"])
@@ -45,8 +48,11 @@ def all_shards():
     return [f"{RESULTS}/{exp}/scores/{system}/{cond}.csv" for exp, system, cond in PLAN.shards()]
 
 
-def figures():
+def figures(for_report=False):
     paths = expand(f"{RESULTS}/figures/{{name}}.{{ext}}", name=FIGURE_NAMES, ext=["png", "pdf"])
+    if for_report:
+        caption = os.path.join(workflow.basedir, "workflow", "report", "figure.rst")
+        paths = [report(p, caption=caption, category="Figures") if p.endswith(".png") else p for p in paths]
     if "fig13_example_table" in FIGURE_NAMES:
         paths.append(f"{RESULTS}/figures/fig13_example_table.csv")
     return paths

@@ -29,7 +29,7 @@ rule plot:
     input:
         f"{RESULTS}/scores.csv",
     output:
-        figures(),
+        figures(for_report=True),
     params:
         outdir=f"{RESULTS}/figures",
         names=FIGURE_NAMES,
