@@ -11,8 +11,10 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/sample.smk"
 include: "workflow/rules/experiment_a.smk"
+include: "workflow/rules/experiment_b.smk"
 include: "workflow/rules/experiment_d.smk"
 include: "workflow/rules/score.smk"
+include: "workflow/rules/train.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -12,12 +12,24 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-__all__ = ["Encoded", "Codec", "bpp_of"]
+__all__ = ["Codec", "Encoded", "bpp_of", "check_image"]
 
 
 def bpp_of(n_bytes: int, shape: tuple[int, ...]) -> float:
     """Bits per pixel of ``n_bytes`` for an image of ``shape`` ``(H, W, ...)``."""
     return n_bytes * 8.0 / (shape[0] * shape[1])
+
+
+def check_image(image: np.ndarray, who: str = "codec") -> None:
+    """Raise ``ValueError`` unless ``image`` is a uint8 ``(H, W, 3)`` array with H, W >= 1."""
+    if not isinstance(image, np.ndarray):
+        raise TypeError(f"{who}: expected a numpy array, got {type(image).__name__}")
+    if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+        raise ValueError(
+            f"{who}: expected a uint8 (H, W, 3) image, got {image.dtype} {image.shape}"
+        )
+    if image.shape[0] < 1 or image.shape[1] < 1:
+        raise ValueError(f"{who}: empty image {image.shape}")
 
 
 @dataclass
@@ -66,6 +78,8 @@ class Codec(abc.ABC):
     kind: ClassVar[str] = "digital"
     #: relative tolerance within which a target counts as reached
     tolerance: ClassVar[float] = 0.05
+    #: run decodes of untrusted data in a guarded child process (see ``semcom_codecs.safe``)
+    guard_decode: ClassVar[bool] = True
 
     @abc.abstractmethod
     def encode(self, image: np.ndarray, target_bpp: float) -> Encoded:
@@ -74,6 +88,14 @@ class Codec(abc.ABC):
     @abc.abstractmethod
     def decode(self, data: bytes, shape: tuple[int, int, int]) -> np.ndarray:
         """Decode ``data`` to a uint8 image of ``shape``; raise on failure."""
+
+    def decode_damaged(self, data: bytes, shape: tuple[int, int, int]) -> np.ndarray:
+        """Best-effort decode of a damaged stream (library salvage modes); raise when hopeless.
+
+        Defaults to :meth:`decode`; codecs whose library can salvage truncated or
+        corrupt data override it. Used by :func:`semcom_codecs.safe.safe_decode`.
+        """
+        return self.decode(data, shape)
 
     def describe(self) -> dict[str, Any]:
         """Name, kind and library version, for provenance."""

@@ -13,10 +13,9 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+from semcom_codecs.base import Codec, Encoded, bpp_of, check_image
 
-from semcom_codecs.base import Codec, Encoded, bpp_of
-
-__all__ = ["JPEG", "jpeg_bytes"]
+__all__ = ["JPEG", "jpeg_bytes", "jpeg_payload_bytes"]
 
 Q_MIN, Q_MAX = 1, 95
 
@@ -29,6 +28,42 @@ def jpeg_bytes(image: np.ndarray, quality: int, *, restart_marker_rows: int = 0)
         kwargs["restart_marker_rows"] = int(restart_marker_rows)
     Image.fromarray(image, "RGB").save(buf, format="JPEG", **kwargs)
     return buf.getvalue()
+
+
+def jpeg_payload_bytes(data: bytes) -> int:
+    """Entropy-coded bytes: from the end of the first SOS header to the end (EOI excluded).
+
+    Excludes the JFIF/quantisation/Huffman header segments. Returns ``len(data)``
+    when no SOS marker is found.
+    """
+    sos = data.find(b"\xff\xda")
+    if sos < 0 or sos + 4 > len(data):
+        return len(data)
+    header_end = sos + 2 + int.from_bytes(data[sos + 2 : sos + 4], "big")
+    end = len(data) - 2 if data.endswith(b"\xff\xd9") else len(data)
+    return max(0, end - header_end)
+
+
+def _decode_jpeg(data: bytes, shape: tuple[int, int, int], truncated_ok: bool) -> np.ndarray:
+    from PIL import ImageFile
+
+    h, w = int(shape[0]), int(shape[1])
+    with Image.open(io.BytesIO(data)) as img:
+        # checked before decoding: a flipped frame-header bit can change the size or mode
+        if img.size != (w, h) or img.mode != "RGB":
+            raise ValueError(
+                f"jpeg: stream says {img.mode} {img.size[1]}x{img.size[0]}, expected RGB {h}x{w}"
+            )
+        old = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
+        try:
+            img.load()
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = old
+        arr = np.asarray(img)
+    if arr.shape != tuple(shape) or arr.dtype != np.uint8:
+        raise ValueError(f"jpeg: decoded shape {arr.shape} differs from expected {tuple(shape)}")
+    return arr
 
 
 class JPEG(Codec):
@@ -46,10 +81,11 @@ class JPEG(Codec):
         return cache[q]
 
     def encode(self, image: np.ndarray, target_bpp: float) -> Encoded:
+        check_image(image, self.name)
         if not target_bpp > 0:
             raise ValueError(f"jpeg: target bpp must be positive, got {target_bpp}")
         cache: dict[int, bytes] = {}
-        size = lambda q: bpp_of(len(self._encode_q(image, q, cache)), image.shape)  # noqa: E731
+        size = lambda q: bpp_of(len(self._encode_q(image, q, cache)), image.shape)
         lo, hi = Q_MIN, Q_MAX
         # invariant: the answer lies in [lo, hi]; find the largest q with size(q) <= target
         while lo < hi:
@@ -66,34 +102,48 @@ class JPEG(Codec):
             data = self._encode_q(image, best, cache)
             achieved = bpp_of(len(data), image.shape)
             reached = achieved >= target_bpp * (1 - self.tolerance)
-            note = "" if reached else (
-                "target above what quality 95 reaches" if best == Q_MAX else "closest quality below target"
+            note = (
+                ""
+                if reached
+                else (
+                    "target above what quality 95 reaches"
+                    if best == Q_MAX
+                    else "closest quality below target"
+                )
             )
         else:
-            best = Q_MIN
+            best = min(candidates, key=lambda q: (size(q), -q))  # smallest file (not always q=1)
             data = self._encode_q(image, best, cache)
             achieved = bpp_of(len(data), image.shape)
             reached = False
-            note = f"unreachable: quality 1 gives {achieved:.4f} bpp > target"
+            note = f"unreachable: the smallest file (quality {best}) is {achieved:.4f} bpp > target"
         return Encoded(
             data=data,
             target_bpp=float(target_bpp),
             achieved_bpp=achieved,
-            payload_bpp=achieved,
+            payload_bpp=bpp_of(jpeg_payload_bytes(data), image.shape),
             reached=reached,
-            params={"quality": best, "subsampling": "4:2:0", "optimize": True},
+            params={
+                "quality": best,
+                "subsampling": "4:2:0",
+                "optimize": True,
+                "restart_marker_rows": self.restart_marker_rows,
+            },
             note=note,
         )
 
     def decode(self, data: bytes, shape: tuple[int, int, int]) -> np.ndarray:
-        with Image.open(io.BytesIO(data)) as img:
-            img.load()
-            arr = np.asarray(img.convert("RGB"))
-        if arr.shape != tuple(shape):
-            raise ValueError(f"jpeg: decoded shape {arr.shape} differs from expected {tuple(shape)}")
-        return arr
+        return _decode_jpeg(data, shape, truncated_ok=False)
+
+    def decode_damaged(self, data: bytes, shape: tuple[int, int, int]) -> np.ndarray:
+        """Decode with Pillow's ``LOAD_TRUNCATED_IMAGES``: missing data comes out grey/black."""
+        return _decode_jpeg(data, shape, truncated_ok=True)
 
     def describe(self) -> dict[str, Any]:
         import PIL
 
-        return {**super().describe(), "library": f"Pillow {PIL.__version__}"}
+        return {
+            **super().describe(),
+            "library": f"Pillow {PIL.__version__}",
+            "restart_marker_rows": self.restart_marker_rows,
+        }

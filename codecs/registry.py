@@ -11,6 +11,9 @@ __all__ = ["available_codecs", "build_codec"]
 
 _CODECS: dict[str, str] = {
     "jpeg": "semcom_codecs.jpeg:JPEG",
+    "jpeg2000": "semcom_codecs.jpeg2000:JPEG2000",
+    "bpg": "semcom_codecs.bpg:BPG",
+    "deepjscc": "semcom_codecs.deepjscc:DeepJSCCCodec",
 }
 
 
@@ -24,4 +27,8 @@ def build_codec(name: str, **options: Any) -> Codec:
     if key not in _CODECS:
         raise KeyError(f"unknown codec '{name}'; available: {', '.join(available_codecs())}")
     module, cls = _CODECS[key].split(":")
-    return getattr(importlib.import_module(module), cls)(**options)
+    klass = getattr(importlib.import_module(module), cls)
+    try:
+        return klass(**options)
+    except TypeError as exc:
+        raise TypeError(f"codec '{key}': bad options {sorted(options)}: {exc}") from None

@@ -29,7 +29,7 @@ def _fetch_weights(args: argparse.Namespace) -> int:
             print(f"fetching {req.name} from {req.source} ...", flush=True)
             try:
                 req.fetch()
-            except Exception as exc:  # report every failure, then exit non-zero
+            except Exception as exc:  # noqa: BLE001 - report every failure, then exit non-zero
                 print(f"  failed: {exc}", file=sys.stderr)
         status = "present" if req.is_present() else "MISSING"
         print(f"{status:8s} {req.name}: {req.location}")

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["ConfigError", "validate_config", "load_config", "default_schema_path"]
+__all__ = ["ConfigError", "default_schema_path", "load_config", "validate_config"]
 
 
 class ConfigError(ValueError):

@@ -14,12 +14,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-
 from semcom_pipeline.plots import metric_label, plot_metric_grid, save_figure
 from semcom_pipeline.transforms import unit_of
+
 from seess.fsutil import atomic_path
 
-__all__ = ["figure_names", "draw_figures", "FIGURES", "example_table"]
+__all__ = ["FIGURES", "draw_figures", "example_table", "figure_names"]
 
 METRIC_ORDER = ["seess", "psnr", "ssim", "ms_ssim", "lpips_score", "lpips", "vitscore", "clipscore"]
 BPP_LABEL = "achieved bits per pixel (bpp, whole file)"
@@ -96,7 +96,7 @@ def _fig_transform(name):
 def example_table(df: pd.DataFrame, cfg: dict[str, Any]) -> pd.DataFrame:
     """Fig. 13's table: one image, each transform at its largest strength, one column per metric."""
     d = _select(df, "D")
-    image = cfg["experiments"]["D"]["example_image"] or sorted(d["image"].unique())[0]
+    image = cfg["experiments"]["D"]["example_image"] or min(d["image"].unique())
     d = d[d["image"] == image]
     rows = []
     for name, grid in cfg["experiments"]["D"]["transforms"].items():
@@ -114,7 +114,6 @@ def example_table(df: pd.DataFrame, cfg: dict[str, Any]) -> pd.DataFrame:
 
 def _fig13(df, stem, ci, cfg):
     import matplotlib.pyplot as plt
-
     from semcom_pipeline.plots import _style
 
     _style()

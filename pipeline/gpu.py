@@ -47,7 +47,7 @@ def claim_gpu(device: str, wait_s: float = 600.0) -> str | None:
     deadline = time.monotonic() + wait_s
     while True:
         for i in range(n):
-            fh = open(lock_dir / f"semcom-gpu-{i}.lock", "w")
+            fh = open(lock_dir / f"semcom-gpu-{i}.lock", "w")  # noqa: SIM115 - held until exit
             try:
                 fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from semcom_pipeline.summary import summarize
+
 from seess.fsutil import atomic_path
 
 __all__ = ["metric_label", "plot_metric_grid", "save_figure"]

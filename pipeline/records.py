@@ -14,7 +14,7 @@ from typing import Any
 
 from seess.fsutil import atomic_path
 
-__all__ = ["SCORE_COLUMNS", "write_scores", "read_scores", "write_json", "read_json", "fmt_num"]
+__all__ = ["SCORE_COLUMNS", "fmt_num", "read_json", "read_scores", "write_json", "write_scores"]
 
 SCORE_COLUMNS = [
     "experiment",  # A | B | D

@@ -9,9 +9,9 @@ __all__ = ["check_names"]
 
 def check_names(cfg: dict[str, Any]) -> None:
     from semcom_codecs.registry import available_codecs
-    from seess.metrics.registry import available_metrics
-
     from semcom_pipeline.config import ConfigError
+
+    from seess.metrics.registry import available_metrics
 
     metrics = set(available_metrics())
     for i, name in enumerate(cfg.get("metrics", [])):

@@ -17,7 +17,7 @@ import numpy as np
 
 from seess.imageio import IMAGE_SUFFIXES, ImageError, load_rgb, to_rgb_uint8
 
-__all__ = ["BUNDLED", "select_images", "load_bundled", "load_original", "downscale", "image_id_for"]
+__all__ = ["BUNDLED", "downscale", "image_id_for", "load_bundled", "load_original", "select_images"]
 
 
 def _skimage(name: str) -> Callable[[], np.ndarray]:

@@ -5,6 +5,7 @@ Metrics are built once per call (so once per job) and scored in batches.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -16,6 +17,8 @@ from seess.metrics.registry import build_metric
 from seess.models import resolve_device
 
 __all__ = ["score_pairs"]
+
+log = logging.getLogger(__name__)
 
 
 def score_pairs(
@@ -49,8 +52,8 @@ def score_pairs(
         values = metric.score_batch(refs, tests)
         backend = metric.describe().get("backend", "")
         for (image, _, _), value in zip(live, values):
-            if math.isnan(value):
-                raise FloatingPointError(f"{name} returned NaN for image {image}")
+            if math.isnan(value):  # e.g. ms_ssim with small_images: nan; summaries skip it
+                log.warning("%s is undefined (NaN) for image %s", name, image)
             rows.append(
                 {**base_row, **row_extra.get(image, {}), "image": image, "metric": name,
                  "value": value, "metric_backend": backend}

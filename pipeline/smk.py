@@ -7,7 +7,7 @@ import logging
 import sys
 from typing import Any
 
-__all__ = ["setup_logging", "derive_seed"]
+__all__ = ["derive_seed", "setup_logging"]
 
 
 def setup_logging(smk: Any) -> logging.Logger:

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["mean_ci", "summarize", "GROUP_COLUMNS"]
+__all__ = ["GROUP_COLUMNS", "mean_ci", "summarize"]
 
 GROUP_COLUMNS = ["experiment", "system", "condition", "metric"]
 

@@ -22,7 +22,7 @@ __all__ = ["TRANSFORMS", "apply_transform", "check_strength"]
 
 
 def translation(image: np.ndarray, n: float) -> np.ndarray:
-    n = int(round(n))
+    n = round(n)
     out = np.zeros_like(image)
     if n < image.shape[1]:
         out[:, : image.shape[1] - n] = image[:, n:]
@@ -42,7 +42,7 @@ def reflection(image: np.ndarray, strength: float) -> np.ndarray:
 
 
 def scaling(image: np.ndarray, n: float) -> np.ndarray:
-    n = int(round(n))
+    n = round(n)
     if n == 0:
         return image.copy()
     h, w = image.shape[:2]
@@ -78,7 +78,7 @@ def check_strength(name: str, strength: float, shape: tuple[int, ...] | None = N
         raise ValueError(f"color_filter: blend ratio must be in [0, 1], got {strength}")
     if name == "reflection" and strength not in (0, 1):
         raise ValueError(f"reflection: strength must be 0 (identity) or 1 (mirror), got {strength}")
-    if shape is not None and name == "scaling" and 2 * int(round(strength)) >= min(shape[:2]):
+    if shape is not None and name == "scaling" and 2 * round(strength) >= min(shape[:2]):
         raise ValueError(f"scaling: cropping {strength} px per side leaves nothing of a {shape[1]}x{shape[0]} image")
 
 

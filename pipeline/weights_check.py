@@ -8,7 +8,7 @@ from typing import Any
 from seess.metrics.registry import build_metric
 from seess.weights import Requirement
 
-__all__ = ["requirements_for", "missing_weights", "MissingWeightsConfigError", "check_weights"]
+__all__ = ["MissingWeightsConfigError", "check_weights", "missing_weights", "requirements_for"]
 
 
 class MissingWeightsConfigError(RuntimeError):

@@ -21,12 +21,12 @@ from seess.fsutil import atomic_path
 
 __all__ = [
     "MissingWeightsError",
-    "WeightSpec",
     "Requirement",
+    "WeightSpec",
+    "default_cache_dir",
     "file_requirement",
     "resolve_checkpoint",
     "sha256_of",
-    "default_cache_dir",
 ]
 
 
@@ -106,7 +106,7 @@ def resolve_checkpoint(
                 raise MissingWeightsError(f"downloaded {spec.url} but its SHA-256 does not match")
     except MissingWeightsError:
         raise
-    except Exception as exc:  # network errors of every kind
+    except Exception as exc:  # noqa: BLE001 - network errors of every kind
         raise _missing(spec, target, f"download failed ({type(exc).__name__}: {exc})") from None
     return target
 

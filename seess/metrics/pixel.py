@@ -1,29 +1,34 @@
-"""Pixel metrics on 8-bit RGB through torchmetrics (``data_range=255`` explicitly)."""
+"""PSNR on 8-bit RGB through torchmetrics, with ``data_range=255`` passed explicitly."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
+from seess.metrics._common import batches_by_shape, package_versions, to_tensor_255
 from seess.metrics.base import Metric
+from seess.models import resolve_device
 
-__all__ = ["PSNR", "to_tensor_255"]
+__all__ = ["DATA_RANGE", "PSNR", "to_tensor_255"]
 
-
-def to_tensor_255(images: Sequence[np.ndarray], device: str = "cpu"):
-    """Stack uint8 ``(H, W, 3)`` images into a float64 ``(N, 3, H, W)`` tensor in [0, 255]."""
-    import torch
-
-    arr = np.stack(images).astype(np.float64)
-    return torch.from_numpy(arr).permute(0, 3, 1, 2).contiguous().to(device)
+DATA_RANGE = 255.0  # L in 10 log10(L^2 / MSE): the peak of 8-bit data
 
 
 class PSNR(Metric):
-    """Peak signal-to-noise ratio, ``10 log10(255^2 / MSE)`` over all pixels and channels, in dB.
+    """Peak signal-to-noise ratio ``10 log10(255^2 / MSE)`` in dB.
 
-    Identical images give ``+inf`` (stored as such per image; aggregates
-    document how they treat it).
+    The MSE runs over all pixels and all three RGB channels of one pair
+    (computed in float64 by ``torchmetrics.functional.image.peak_signal_noise_ratio``
+    with ``data_range=255`` and ``dim=(1, 2, 3)``, one value per image).
+
+    Identical images (MSE = 0) give ``+inf``, stored as such per image; the
+    summary code excludes infinite values from means and counts them
+    (``n_inf``). Constant images are fine: PSNR is finite whenever the two
+    images differ.
+
+    Options: ``device`` (``cpu``, ``cuda``, ``auto``), ``batch_size`` (pairs
+    per tensor), ``resize`` (see :class:`~seess.metrics.base.Metric`).
     """
 
     name = "psnr"
@@ -31,14 +36,32 @@ class PSNR(Metric):
     value_range = (0.0, float("inf"))
     unit = "dB"
 
+    def __init__(self, *, device: str = "cpu", resize: bool = False, batch_size: int = 32,
+                 **options: Any) -> None:
+        super().__init__(device=resolve_device(device), resize=resize, **options)
+        if int(batch_size) < 1:
+            raise ValueError(f"{self.name}: batch_size must be >= 1, got {batch_size}")
+        self.batch_size = int(batch_size)
+
     def _score_pairs(self, pairs):
         from torchmetrics.functional.image import peak_signal_noise_ratio
 
-        out = []
-        for ref, test in pairs:
-            r, t = to_tensor_255([ref]), to_tensor_255([test])
-            if np.array_equal(ref, test):
-                out.append(float("inf"))
-                continue
-            out.append(float(peak_signal_noise_ratio(t, r, data_range=255.0)))
+        out = [0.0] * len(pairs)
+        for idx, refs, tests in batches_by_shape(pairs, self.batch_size):
+            r, t = to_tensor_255(refs, self.device), to_tensor_255(tests, self.device)
+            vals = peak_signal_noise_ratio(
+                t, r, data_range=DATA_RANGE, reduction="none", dim=(1, 2, 3)
+            ).cpu().numpy()
+            for k, i in enumerate(idx):
+                same = np.array_equal(refs[k], tests[k])
+                out[i] = float("inf") if same else float(vals[k])
         return out
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            **super().describe(),
+            "library": "torchmetrics",
+            "versions": package_versions("torchmetrics", "torch"),
+            "data_range": DATA_RANGE,
+            "colour": "RGB, MSE over all channels",
+        }

@@ -14,6 +14,13 @@ __all__ = ["available_metrics", "get_metric_class", "build_metric"]
 
 _METRICS: dict[str, str] = {
     "psnr": "seess.metrics.pixel:PSNR",
+    "ssim": "seess.metrics.ssim:SSIM",
+    "ms_ssim": "seess.metrics.ssim:MSSSIM",
+    "lpips": "seess.metrics.perceptual:LPIPS",
+    "lpips_score": "seess.metrics.perceptual:LpipsScore",
+    "vitscore": "seess.metrics.vitscore:ViTScore",
+    "clipscore": "seess.metrics.clipscore:ClipScore",
+    "seess": "seess.metrics.seess_metric:SeSSMetric",
 }
 
 

@@ -30,6 +30,7 @@ wildcard_constraints:
     cond="[A-Za-z0-9_.=+-]+",
     transform="[a-z_]+",
     strength="[0-9.e-]+",
+    snr="-?[0-9.e]+",
 
 
 def originals():

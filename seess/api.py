@@ -1,0 +1,244 @@
+"""The public SeSS API: build the models once, score many pairs.
+
+>>> from seess.api import SeSS
+>>> import numpy as np
+>>> m = SeSS(backend="sess-lite", preset="paper", device="cpu")
+>>> img = np.zeros((64, 64, 3), np.uint8); img[16:48, 16:48] = (200, 30, 30)
+>>> round(m.score(img, img).score, 6)
+1.0
+
+Backend sets (named in every result's provenance, ``graph.backend["name"]``):
+
+- ``sess``: SAM (ViT-H) + OpenCLIP (ViT-H-14 / laion2b_s32b_b79k) + CLIP
+  zero-shot relations, the authors' models (RelateAnything replaced by CLIP
+  zero-shot). Needs the weights; when they are missing a
+  :class:`~seess.weights.MissingWeightsError` says what to download. It never
+  falls back to the offline set. Other model choices keep the set but change
+  the name: ``sess[sam=vit_b,clip=ViT-B-32/openai]``.
+- ``sess-lite``: Felzenszwalb segments + descriptor embeddings + geometric
+  relations; no weights, deterministic, CPU only. Its relation similarity is
+  the identity (the descriptor embedder has no text side).
+- Components passed explicitly (``segmenter=``, ``embedder=``, ``relations=``)
+  give a descriptive name such as ``custom[felzenszwalb+openclip+geometric]``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from seess.clip_model import DEFAULT_CLIP
+from seess.embed import ClipEmbedder, DescriptorEmbedder, Embedder
+from seess.graph import GraphSettings, build_graph
+from seess.imageio import load_rgb, to_rgb_uint8
+from seess.models import resolve_device
+from seess.relations import ClipRelationPredictor, GeometricRelationPredictor, RelationPredictor
+from seess.scene import SceneGraph
+from seess.segment import FelzenszwalbSegmenter, SamSegmenter, Segmenter
+
+__all__ = ["BACKENDS", "Backend", "SeSS", "build_backend", "relation_similarity"]
+
+BACKENDS = ("sess", "sess-lite")
+_R_CACHE: dict[str, np.ndarray] = {}
+
+
+@dataclass
+class Backend:
+    """The three models of a backend set and its name."""
+
+    name: str
+    segmenter: Segmenter
+    embedder: Embedder
+    relations: RelationPredictor
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            **self.segmenter.describe(),
+            **self.embedder.describe(),
+            **self.relations.describe(),
+        }
+
+
+def build_backend(
+    backend: str = "sess",
+    *,
+    device: str = "cpu",
+    clip_model: str = DEFAULT_CLIP[0],
+    clip_weights: str | None = DEFAULT_CLIP[1],
+    clip_cache_dir: str | os.PathLike | None = None,
+    sam_model: str = "vit_h",
+    sam_checkpoint: str | os.PathLike | None = None,
+    sam_options: dict[str, Any] | None = None,
+    weights_dir: str | os.PathLike | None = None,
+    allow_download: bool = False,
+    max_objects: int = 24,
+    segmenter: Segmenter | None = None,
+    embedder: Embedder | None = None,
+    relations: RelationPredictor | None = None,
+) -> Backend:
+    """The models of backend set ``backend`` (``sess`` or ``sess-lite``); nothing is loaded yet.
+
+    Explicit ``segmenter`` / ``embedder`` / ``relations`` replace the set's own
+    and make the name descriptive.
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown SeSS backend '{backend}'; expected one of {', '.join(BACKENDS)}")
+    if backend == "sess":
+        seg = segmenter or SamSegmenter(
+            sam_model, sam_checkpoint, device=device, weights_dir=weights_dir,
+            allow_download=allow_download, **(sam_options or {}),
+        )
+        emb = embedder or ClipEmbedder(clip_model, clip_weights, device=device, cache_dir=clip_cache_dir)
+        rel = relations or ClipRelationPredictor(emb, max_objects=max_objects)
+    else:
+        seg = segmenter or FelzenszwalbSegmenter()
+        emb = embedder or DescriptorEmbedder()
+        rel = relations or GeometricRelationPredictor(max_objects=max_objects)
+    if segmenter is not None or embedder is not None or relations is not None:
+        name = f"custom[{seg.name}+{emb.name.split(':')[0]}+{rel.name}]"
+    elif backend == "sess" and (sam_model, clip_model, clip_weights) != ("vit_h", *DEFAULT_CLIP):
+        name = f"sess[sam={sam_model},clip={clip_model}/{clip_weights or 'random'}]"
+    else:
+        name = backend
+    return Backend(name, seg, emb, rel)
+
+
+def relation_similarity(embedder: Embedder) -> np.ndarray:
+    """``R`` ``(56, 56)`` float64: cosines of the predicate-name text embeddings (spec 3),
+    computed once per text encoder; the identity when the embedder has no text side."""
+    from seess.predicates import N_PREDICATES, PSG_PREDICATES
+
+    key = embedder.text_key() if embedder.has_text else None
+    if key is None:
+        return np.eye(N_PREDICATES)
+    if key not in _R_CACHE:
+        t = embedder.embed_texts(list(PSG_PREDICATES)).astype(np.float64)
+        t /= np.maximum(np.linalg.norm(t, axis=1, keepdims=True), 1e-12)
+        _R_CACHE[key] = t @ t.T
+    return _R_CACHE[key]
+
+
+def _as_image(x: Any, name: str) -> np.ndarray:
+    if isinstance(x, (str, os.PathLike)):
+        return load_rgb(x)
+    return to_rgb_uint8(x, name=name)
+
+
+class SeSS:
+    """Semantic Similarity Score: ``SeSS(backend, preset, device).score(a, b)``.
+
+    Parameters
+    ----------
+    backend: ``sess`` (SAM + OpenCLIP, needs weights) or ``sess-lite`` (offline).
+    preset: ``paper`` (default) or ``official`` (the demo's constants).
+    device: ``auto``, ``cpu``, ``cuda``...
+    cache_dir: optional folder for a :class:`seess.cache.GraphCache`.
+    params: overrides of the preset's hyper-parameters (``{"ite": 3}``).
+    graph_settings: :class:`seess.graph.GraphSettings` (its crop follows ``params.crop``).
+    lazy: do not load the models now (by default they load in the constructor,
+        so missing weights fail at once).
+    **backend_options: passed to :func:`build_backend` (``clip_model``,
+        ``clip_weights``, ``sam_model``, ``sam_checkpoint``, ``weights_dir``,
+        ``segmenter``, ``embedder``, ``relations``...).
+    """
+
+    def __init__(
+        self,
+        backend: str = "sess",
+        preset: str = "paper",
+        device: str = "auto",
+        cache_dir: str | os.PathLike | None = None,
+        *,
+        params: dict[str, Any] | None = None,
+        graph_settings: GraphSettings | None = None,
+        lazy: bool = False,
+        **backend_options: Any,
+    ) -> None:
+        from seess.presets import get_preset
+
+        self.preset = preset
+        self.params = get_preset(preset, **(params or {}))
+        self.device = resolve_device(device)
+        import inspect
+
+        known = set(inspect.signature(build_backend).parameters) - {"backend", "device"}
+        unknown = sorted(set(backend_options) - known)
+        if unknown:
+            raise TypeError(f"seess: unknown option(s) {unknown}; known: {sorted(known)}")
+        self.backend = build_backend(backend, device=self.device, **backend_options)
+        gs = graph_settings or GraphSettings()
+        if gs.crop != self.params.crop:
+            gs = GraphSettings(**{**gs.to_dict(), "crop": self.params.crop})
+        self.graph_settings = gs
+        self.cache = None
+        if cache_dir is not None:
+            from seess.cache import GraphCache
+
+            self.cache = GraphCache(cache_dir, {**self.backend.describe(), "graph": gs.to_dict()})
+        self._R: np.ndarray | None = None
+        if not lazy:
+            self.load()
+
+    @property
+    def name(self) -> str:
+        """Backend set name (``sess``, ``sess-lite``, ...)."""
+        return self.backend.name
+
+    def load(self) -> SeSS:
+        """Load every model now (MissingWeightsError when weights are absent)."""
+        seg = self.backend.segmenter
+        if hasattr(seg, "load"):
+            seg.load()
+        self.relation_similarity()
+        return self
+
+    def relation_similarity(self) -> np.ndarray:
+        """``(56, 56)`` relation similarity of this backend's text encoder."""
+        if self._R is None:
+            self._R = relation_similarity(self.backend.embedder)
+        return self._R
+
+    def _build(self, image: np.ndarray) -> SceneGraph:
+        b = self.backend
+        return build_graph(image, b.segmenter, b.embedder, b.relations, self.graph_settings, backend=b.name)
+
+    def graph(self, image: Any) -> SceneGraph:
+        """The scene graph of ``image`` (array of any supported layout, or a file path)."""
+        img = _as_image(image, "image")
+        if self.cache is not None:
+            return self.cache.get_or_build(img, self._build)
+        return self._build(img)
+
+    def score_graphs(self, ga: SceneGraph, gb: SceneGraph):
+        """:class:`seess.score.SeSSResult` of two graphs built by this backend."""
+        from seess.score import score_graphs
+
+        for g in (ga, gb):
+            name = g.backend.get("name")
+            if name is not None and name != self.name:
+                raise ValueError(
+                    f"graph built with backend '{name}' cannot be scored by a '{self.name}' SeSS "
+                    "(embeddings are not comparable)"
+                )
+        return score_graphs(ga, gb, self.relation_similarity(), self.params)
+
+    def score(self, image_a: Any, image_b: Any):
+        """SeSS of two images (any sizes; arrays or paths) -> :class:`seess.score.SeSSResult`."""
+        a = _as_image(image_a, "first image")
+        b = _as_image(image_b, "second image")
+        return self.score_graphs(self.graph(a), self.graph(b))
+
+    def describe(self) -> dict[str, Any]:
+        """Provenance: backend set, models, preset and parameters."""
+        return {
+            **self.backend.describe(),
+            "preset": self.preset,
+            "params": self.params.to_dict(),
+            "graph_settings": self.graph_settings.to_dict(),
+            "device": self.device,
+        }
+

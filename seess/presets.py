@@ -1,0 +1,132 @@
+"""SeSS hyper-parameters and the two named presets (spec section 7).
+
+``paper``    the values of the paper's Table II, synchronous update (default).
+``official`` the constants of the authors' demo code (gamma 0.05, k1 2.5,
+             theta 0.2) *and* its update order: the demo aliases ``L`` and
+             ``L_new`` after the first round, so rounds 2.. update ``L`` in
+             place (row-major Gauss-Seidel). That is reproduced here as
+             ``update="in_place"``.
+
+Example
+-------
+>>> from seess.presets import get_preset
+>>> get_preset("paper").gamma
+0.1
+>>> get_preset("official", ite=3).update
+'in_place'
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
+
+__all__ = ["CROP_MODES", "DEFAULT_PRESET", "PRESETS", "UPDATE_MODES", "SeSSParams", "get_preset"]
+
+UPDATE_MODES = ("synchronous", "in_place")
+CROP_MODES = ("bbox", "masked")
+
+
+@dataclass(frozen=True)
+class SeSSParams:
+    """SeSS hyper-parameters (validated on construction).
+
+    alpha: weight of the relation term in the neighbour matrix M, in [0, 1].
+    beta: update rate per round, in [0, 1].
+    gamma: weight of the whole-image CLIP score in the final score, in [0, 1].
+    ite: number of update rounds, integer >= 0.
+    k1: semantic-importance exponent (``mass ** (1 / k1)``), > 0.
+    k2: relation-importance exponent, > 0.
+    k3: weight of the semantic part in the node importance, in [0, 1].
+    theta: weight of the location term in the initial similarity, in [0, 1].
+    update: ``"synchronous"`` (paper) or ``"in_place"`` (demo's aliasing).
+    crop: node crop for the embeddings, ``"bbox"`` or ``"masked"`` (used by
+        the graph builder, not by the matching).
+    """
+
+    alpha: float
+    beta: float
+    gamma: float
+    ite: int
+    k1: float
+    k2: float
+    k3: float
+    theta: float
+    update: str = "synchronous"
+    crop: str = "bbox"
+
+    def __post_init__(self) -> None:
+        for name in ("alpha", "beta", "gamma", "k3", "theta"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0.0 <= v <= 1.0:
+                raise ValueError(f"SeSS parameter {name!r} must be a number in [0, 1], got {v!r}")
+        for name in ("k1", "k2"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not v > 0:
+                raise ValueError(f"SeSS parameter {name!r} must be a number > 0, got {v!r}")
+        ite = self.ite
+        if isinstance(ite, bool) or not isinstance(ite, numbers.Integral) or ite < 0:
+            raise ValueError(f"SeSS parameter 'ite' must be an integer >= 0, got {ite!r}")
+        if self.update not in UPDATE_MODES:
+            raise ValueError(
+                f"SeSS parameter 'update' must be one of {UPDATE_MODES}, got {self.update!r}"
+            )
+        if self.crop not in CROP_MODES:
+            raise ValueError(
+                f"SeSS parameter 'crop' must be one of {CROP_MODES}, got {self.crop!r}"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-serialisable dict of the parameters."""
+        d = asdict(self)
+        for k, v in d.items():
+            if isinstance(v, numbers.Integral) and not isinstance(v, bool):
+                d[k] = int(v)
+            elif isinstance(v, numbers.Real):
+                d[k] = float(v)
+        return d
+
+
+PRESETS: dict[str, SeSSParams] = {
+    "paper": SeSSParams(
+        alpha=0.25,
+        beta=0.05,
+        gamma=0.10,
+        ite=7,
+        k1=2.25,
+        k2=3.0,
+        k3=0.8,
+        theta=0.0,
+        update="synchronous",
+        crop="bbox",
+    ),
+    "official": SeSSParams(
+        alpha=0.25,
+        beta=0.05,
+        gamma=0.05,
+        ite=7,
+        k1=2.5,
+        k2=3.0,
+        k3=0.8,
+        theta=0.2,
+        update="in_place",
+        crop="bbox",
+    ),
+}
+DEFAULT_PRESET = "paper"
+
+
+def get_preset(name: str = DEFAULT_PRESET, **overrides: Any) -> SeSSParams:
+    """The named preset, with optional field overrides (validated).
+
+    Raises ValueError naming an unknown preset, an unknown override key, or an
+    out-of-range value.
+    """
+    if name not in PRESETS:
+        raise ValueError(f"unknown SeSS preset {name!r}; known presets: {sorted(PRESETS)}")
+    known = {f.name for f in fields(SeSSParams)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ValueError(f"unknown SeSS parameter(s) {unknown}; known: {sorted(known)}")
+    return replace(PRESETS[name], **overrides)

@@ -1,0 +1,416 @@
+"""Segmentation: an image in, boolean object masks out (spec section 1.1-1.2, 1.5).
+
+Two segmenters share one interface, :class:`Segmenter`:
+
+- :class:`SamSegmenter`: Segment Anything's automatic mask generator (ViT-H /
+  ViT-L / ViT-B), loaded from a checkpoint file the real way (official URL,
+  SHA-256 checked, ``map_location``, ``weights_only=True``, ``eval()``,
+  ``no_grad``). This is what the SeSS authors use.
+- :class:`FelzenszwalbSegmenter`: scikit-image's graph-based segmentation, no
+  weights; for tests and machines without SAM.
+
+:func:`postprocess_masks` applies the spec's rules to any segmenter's output:
+sort by area (largest first), drop a mask whose IoU with a kept one exceeds
+0.8, keep at most 512. :func:`resize_longer_side` brings an image to the
+working resolution (longer side <= 800 px) before segmentation.
+"""
+
+from __future__ import annotations
+
+import abc
+import os
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from seess.imageio import to_rgb_uint8
+from seess.models import cached_model
+from seess.weights import MissingWeightsError, WeightSpec, resolve_checkpoint
+
+__all__ = [
+    "SAM_ARCHS",
+    "SAM_WEIGHTS",
+    "FelzenszwalbSegmenter",
+    "SamArch",
+    "SamSegmenter",
+    "Segmenter",
+    "build_sam_model",
+    "load_sam",
+    "mask_iou_matrix",
+    "postprocess_masks",
+    "resize_longer_side",
+]
+
+_SAM_URL = "https://dl.fbaipublicfiles.com/segment_anything/"
+
+#: Official Segment Anything release checkpoints (file names end in their MD5 prefix).
+SAM_WEIGHTS: dict[str, WeightSpec] = {
+    "vit_h": WeightSpec(
+        "sam_vit_h_4b8939.pth",
+        _SAM_URL + "sam_vit_h_4b8939.pth",
+        "a7bf3b02f3ebf1267aba913ff637d9a2d5c33d3173bb679e46d9f338c26f262e",
+        "metric_options.seess.sam_checkpoint",
+        "Segment Anything ViT-H checkpoint",
+    ),
+    "vit_l": WeightSpec(
+        "sam_vit_l_0b3195.pth",
+        _SAM_URL + "sam_vit_l_0b3195.pth",
+        "3adcc4315b642a4d2101128f611684e8734c41232a17c648ed1693702a49a622",
+        "metric_options.seess.sam_checkpoint",
+        "Segment Anything ViT-L checkpoint",
+    ),
+    "vit_b": WeightSpec(
+        "sam_vit_b_01ec64.pth",
+        _SAM_URL + "sam_vit_b_01ec64.pth",
+        "ec2df62732614e57411cdcf32a23ffdf28910380d03139ee0f4fcbe91eb8c912",
+        "metric_options.seess.sam_checkpoint",
+        "Segment Anything ViT-B checkpoint",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class SamArch:
+    """Hyper-parameters of one SAM architecture (segment-anything's ``_build_sam``)."""
+
+    encoder_embed_dim: int
+    encoder_depth: int
+    encoder_num_heads: int
+    encoder_global_attn_indexes: tuple[int, ...]
+    prompt_embed_dim: int = 256
+    image_size: int = 1024
+    patch_size: int = 16
+    window_size: int = 14
+    decoder_mlp_dim: int = 2048
+    decoder_heads: int = 8
+    iou_head_hidden_dim: int = 256
+
+
+#: The three released sizes plus ``seess-tiny-sam``, a small architecture for tests
+#: (random weights saved to a checkpoint file by the test, loaded by the same code).
+SAM_ARCHS: dict[str, SamArch] = {
+    "vit_h": SamArch(1280, 32, 16, (7, 15, 23, 31)),
+    "vit_l": SamArch(1024, 24, 16, (5, 11, 17, 23)),
+    "vit_b": SamArch(768, 12, 12, (2, 5, 8, 11)),
+    "seess-tiny-sam": SamArch(
+        32, 2, 2, (1,), prompt_embed_dim=32, image_size=256, window_size=4,
+        decoder_mlp_dim=64, decoder_heads=2, iou_head_hidden_dim=32,
+    ),
+}
+
+
+def build_sam_model(arch: str | SamArch):
+    """A randomly initialised ``segment_anything.modeling.Sam`` of the given architecture, in eval mode."""
+    import torch
+    from segment_anything.modeling import (
+        ImageEncoderViT,
+        MaskDecoder,
+        PromptEncoder,
+        Sam,
+        TwoWayTransformer,
+    )
+
+    a = SAM_ARCHS[_check_arch(arch)] if isinstance(arch, str) else arch
+    emb = a.image_size // a.patch_size
+    sam = Sam(
+        image_encoder=ImageEncoderViT(
+            depth=a.encoder_depth,
+            embed_dim=a.encoder_embed_dim,
+            img_size=a.image_size,
+            mlp_ratio=4,
+            norm_layer=partial(torch.nn.LayerNorm, eps=1e-6),
+            num_heads=a.encoder_num_heads,
+            patch_size=a.patch_size,
+            qkv_bias=True,
+            use_rel_pos=True,
+            global_attn_indexes=list(a.encoder_global_attn_indexes),
+            window_size=a.window_size,
+            out_chans=a.prompt_embed_dim,
+        ),
+        prompt_encoder=PromptEncoder(
+            embed_dim=a.prompt_embed_dim,
+            image_embedding_size=(emb, emb),
+            input_image_size=(a.image_size, a.image_size),
+            mask_in_chans=16,
+        ),
+        mask_decoder=MaskDecoder(
+            num_multimask_outputs=3,
+            transformer=TwoWayTransformer(
+                depth=2,
+                embedding_dim=a.prompt_embed_dim,
+                mlp_dim=a.decoder_mlp_dim,
+                num_heads=a.decoder_heads,
+            ),
+            transformer_dim=a.prompt_embed_dim,
+            iou_head_depth=3,
+            iou_head_hidden_dim=a.iou_head_hidden_dim,
+        ),
+        pixel_mean=[123.675, 116.28, 103.53],
+        pixel_std=[58.395, 57.12, 57.375],
+    )
+    return sam.eval()
+
+
+def _check_arch(model_type: str) -> str:
+    if model_type not in SAM_ARCHS:
+        raise ValueError(f"unknown SAM model type '{model_type}'; expected one of {sorted(SAM_ARCHS)}")
+    return model_type
+
+
+def _load_sam_file(model_type: str, path: Path, device: str):
+    import torch
+
+    model = build_sam_model(model_type)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # noqa: BLE001 - pickle, zip and truncation errors of every kind
+        raise MissingWeightsError(
+            f"{path}: not a readable SAM checkpoint ({type(exc).__name__}: {exc})"
+        ) from None
+    if isinstance(state, dict) and "model" in state and isinstance(state["model"], dict):
+        state = state["model"]
+    try:
+        model.load_state_dict(state)
+    except RuntimeError as exc:
+        first = str(exc).splitlines()[0]
+        raise ValueError(
+            f"{path}: checkpoint does not fit SAM architecture '{model_type}' ({first}); "
+            "set `sam_model` to the size the checkpoint was trained with"
+        ) from None
+    return model.to(device).eval()
+
+
+def load_sam(
+    model_type: str = "vit_h",
+    checkpoint: str | os.PathLike | None = None,
+    *,
+    device: str = "cpu",
+    weights_dir: str | os.PathLike | None = None,
+    allow_download: bool = False,
+    verify: bool = True,
+):
+    """The shared SAM model for ``(model_type, checkpoint, device)``; built on first use.
+
+    ``checkpoint``: a local file; ``None`` looks for the official file name in
+    ``weights_dir`` (default ``$SEESS_WEIGHTS`` or ``resources/weights``) and, when
+    ``allow_download``, fetches it from the official URL with its SHA-256 checked.
+    Missing weights raise :class:`~seess.weights.MissingWeightsError` naming the
+    file, the URL and the config key. ``seess-tiny-sam`` needs an explicit checkpoint.
+    """
+    _check_arch(model_type)
+    if model_type in SAM_WEIGHTS:
+        spec = SAM_WEIGHTS[model_type]
+        path = resolve_checkpoint(
+            spec, checkpoint, cache_dir=weights_dir, allow_download=allow_download,
+            # release files (by name) are checked; a fine-tuned file of the same size is not
+            verify=verify and (checkpoint is None or Path(checkpoint).name == spec.filename),
+        )
+    else:
+        if checkpoint is None or not Path(checkpoint).expanduser().is_file():
+            raise MissingWeightsError(
+                f"SAM architecture '{model_type}' has no release checkpoint: give its file "
+                f"(`metric_options.seess.sam_checkpoint`), got {checkpoint!r}"
+            )
+        path = Path(checkpoint).expanduser()
+    key = ("sam", model_type, str(Path(path).resolve()), device)
+    return cached_model(key, lambda: _load_sam_file(model_type, Path(path), device))
+
+
+def resize_longer_side(image: np.ndarray, max_side: int = 800) -> np.ndarray:
+    """``image`` (uint8 ``(H, W, 3)``) shrunk (Lanczos) so ``max(H, W) <= max_side``; never enlarged."""
+    from PIL import Image
+
+    h, w = image.shape[:2]
+    if max(h, w) <= max_side:
+        return image
+    s = max_side / max(h, w)
+    nh, nw = max(1, round(h * s)), max(1, round(w * s))
+    return np.asarray(Image.fromarray(image).resize((nw, nh), Image.Resampling.LANCZOS))
+
+
+def mask_iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU ``(n, m)`` float64 between bool masks ``a`` ``(n, H, W)`` and ``b`` ``(m, H, W)``."""
+    fa = a.reshape(a.shape[0], int(np.prod(a.shape[1:]))).astype(np.float32)
+    fb = b.reshape(b.shape[0], int(np.prod(b.shape[1:]))).astype(np.float32)
+    inter = (fa @ fb.T).astype(np.float64)
+    union = fa.sum(1)[:, None] + fb.sum(1)[None, :] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1), 0.0)
+
+
+def postprocess_masks(
+    masks: np.ndarray, *, iou_threshold: float = 0.8, max_masks: int = 512
+) -> np.ndarray:
+    """Spec section 1.2: sort by area (largest first, stable), drop masks whose IoU with
+    an already kept mask is ``> iou_threshold``, keep at most ``max_masks``; empty masks go.
+
+    ``masks``: bool ``(n, H, W)``. Returns bool ``(k, H, W)``, ``k <= max_masks``.
+    """
+    masks = np.asarray(masks, dtype=bool)
+    if masks.ndim != 3:
+        raise ValueError(f"masks must be (n, H, W), got shape {masks.shape}")
+    areas = masks.reshape(masks.shape[0], int(np.prod(masks.shape[1:]))).sum(1)
+    order = [i for i in np.argsort(-areas, kind="stable") if areas[i] > 0]
+    flat = masks.reshape(masks.shape[0], int(np.prod(masks.shape[1:])))
+    kept: list[int] = []
+    kept_flat = np.zeros((0, flat.shape[1]), np.float32)
+    for i in order:
+        if len(kept) >= max_masks:
+            break
+        if kept:
+            f = flat[i].astype(np.float32)
+            inter = kept_flat @ f
+            union = areas[np.asarray(kept)] + areas[i] - inter
+            if np.any(inter / np.maximum(union, 1) > iou_threshold):
+                continue
+        kept.append(int(i))
+        kept_flat = np.vstack([kept_flat, flat[i].astype(np.float32)[None]])
+    return masks[np.asarray(kept, dtype=np.int64)] if kept else masks[:0]
+
+
+class Segmenter(abc.ABC):
+    """Image -> object masks. Subclasses set ``name`` and implement :meth:`_segment`."""
+
+    name: str = "segmenter"
+
+    def segment(self, image: np.ndarray) -> np.ndarray:
+        """Raw masks of ``image`` (uint8 RGB ``(H, W, 3)``, any convertible array).
+
+        Returns bool ``(n, H, W)`` (``n`` may be 0); :func:`postprocess_masks` is
+        applied by the graph builder, not here.
+        """
+        img = to_rgb_uint8(image)
+        masks = np.asarray(self._segment(img), dtype=bool)
+        if masks.ndim != 3 or masks.shape[1:] != img.shape[:2]:
+            raise RuntimeError(f"{self.name}: produced masks of shape {masks.shape} for image {img.shape}")
+        return masks
+
+    @abc.abstractmethod
+    def _segment(self, image: np.ndarray) -> np.ndarray: ...
+
+    def describe(self) -> dict[str, Any]:
+        """Provenance: segmenter name and settings."""
+        return {"segmenter": self.name}
+
+
+class SamSegmenter(Segmenter):
+    """Segment Anything's automatic mask generator (library defaults unless overridden).
+
+    Parameters
+    ----------
+    model_type: ``vit_h`` (the authors' choice), ``vit_l``, ``vit_b`` or ``seess-tiny-sam``.
+    checkpoint: local checkpoint file; ``None`` uses ``weights_dir`` / download (see :func:`load_sam`).
+    generator_options: keywords of ``SamAutomaticMaskGenerator`` (``points_per_side``,
+        ``pred_iou_thresh``, ``stability_score_thresh``...).
+    The model loads lazily, on the first :meth:`segment` (or :meth:`load`).
+    """
+
+    name = "sam"
+
+    def __init__(
+        self,
+        model_type: str = "vit_h",
+        checkpoint: str | os.PathLike | None = None,
+        *,
+        device: str = "cpu",
+        weights_dir: str | os.PathLike | None = None,
+        allow_download: bool = False,
+        **generator_options: Any,
+    ) -> None:
+        self.model_type = _check_arch(model_type)
+        self.checkpoint = checkpoint
+        self.device = device
+        self.weights_dir = weights_dir
+        self.allow_download = allow_download
+        self.generator_options = dict(generator_options)
+        self._generator = None
+
+    def load(self):
+        """Load the model (raises MissingWeightsError when absent) and build the generator."""
+        if self._generator is None:
+            from segment_anything import SamAutomaticMaskGenerator
+
+            sam = load_sam(
+                self.model_type, self.checkpoint, device=self.device,
+                weights_dir=self.weights_dir, allow_download=self.allow_download,
+            )
+            try:
+                self._generator = SamAutomaticMaskGenerator(sam, **self.generator_options)
+            except TypeError as exc:
+                raise ValueError(f"sam: bad mask generator option ({exc})") from None
+        return self._generator
+
+    def _segment(self, image: np.ndarray) -> np.ndarray:
+        import torch
+
+        gen = self.load()
+        with torch.no_grad():
+            records = gen.generate(image)
+        if not records:
+            return np.zeros((0, *image.shape[:2]), bool)
+        return np.stack([np.asarray(r["segmentation"], bool) for r in records])
+
+    def describe(self) -> dict[str, Any]:
+        ckpt = self.checkpoint or SAM_WEIGHTS.get(self.model_type, WeightSpec("?", "", None, "")).filename
+        return {
+            "segmenter": f"sam-{self.model_type}",
+            "sam_checkpoint": Path(str(ckpt)).name,
+            "sam_options": dict(sorted(self.generator_options.items())),
+        }
+
+
+class FelzenszwalbSegmenter(Segmenter):
+    """Offline segmenter: Felzenszwalb-Huttenlocher graph segmentation (scikit-image).
+
+    Each region of the label map becomes a mask; regions smaller than
+    ``min_area`` (a fraction of the image) are dropped. With several ``scales``
+    the label maps of each scale are pooled, giving coarse and fine objects like
+    SAM's multi-granular output (near-duplicates go in :func:`postprocess_masks`).
+    ``scale`` values refer to a 256-px image and are adapted to the image size.
+    ``sigma`` (Gaussian pre-smoothing) defaults to 0: smoothing turns every
+    sharp edge into a band of thin spurious segments.
+    """
+
+    name = "felzenszwalb"
+
+    def __init__(
+        self,
+        scales: tuple[float, ...] = (500.0, 3000.0),
+        sigma: float = 0.0,
+        min_area: float = 0.005,
+    ) -> None:
+        if not scales or any(s <= 0 for s in scales):
+            raise ValueError(f"felzenszwalb: scales must be positive, got {scales}")
+        if not 0 <= min_area < 1:
+            raise ValueError(f"felzenszwalb: min_area must be a fraction in [0, 1), got {min_area}")
+        self.scales = tuple(float(s) for s in scales)
+        self.sigma = float(sigma)
+        self.min_area = float(min_area)
+
+    def _segment(self, image: np.ndarray) -> np.ndarray:
+        from skimage.segmentation import felzenszwalb
+
+        h, w = image.shape[:2]
+        if h * w < 4:
+            return np.zeros((0, h, w), bool)
+        size = (h * w) ** 0.5 / 256.0
+        min_px = max(1, round(self.min_area * h * w))
+        out = []
+        for scale in self.scales:
+            labels = felzenszwalb(
+                image, scale=scale * size, sigma=self.sigma, min_size=max(2, min_px // 2)
+            )
+            counts = np.bincount(labels.ravel())
+            for lab in np.flatnonzero(counts >= min_px):
+                out.append(labels == lab)
+        return np.stack(out) if out else np.zeros((0, h, w), bool)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "segmenter": "felzenszwalb",
+            "scales": list(self.scales),
+            "sigma": self.sigma,
+            "min_area": self.min_area,
+        }

@@ -1,0 +1,21 @@
+# Experiment B: the digital (codec + LDPC + modulation) and learned JSCC systems over AWGN.
+# One job per (system, SNR) sends all images in one batched call (Sionna loads once per job).
+
+
+rule transmit:
+    input:
+        originals=originals(),
+    output:
+        images=expand(f"{RESULTS}/B/{{{{system}}}}/snr{{{{snr}}}}/{{image}}.png", image=sorted(IMAGES)),
+        records=expand(f"{RESULTS}/B/{{{{system}}}}/snr{{{{snr}}}}/{{image}}.json", image=sorted(IMAGES)),
+    params:
+        outdir=lambda wc: f"{RESULTS}/B/{wc.system}/snr{wc.snr}",
+        device=config["device"],
+    log:
+        f"{RESULTS}/logs/B/{{system}}/snr{{snr}}.log",
+    threads: 2
+    resources:
+        mem_mb=lambda wc, attempt: 4000 * attempt,
+        runtime=30,
+    script:
+        "../scripts/transmit.py"
