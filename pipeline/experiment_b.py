@@ -26,11 +26,11 @@ from tqdm.auto import tqdm
 
 from seess.imageio import load_rgb, save_png
 
-__all__ = ["BSystem", "mean_image", "modulation_for_snr", "parse_system", "transmit_shard"]
+__all__ = ["BSystem", "mean_image", "parse_system", "transmit_shard"]
 
 log = logging.getLogger(__name__)
 
-BITS_PER_SYMBOL = {"bpsk": 1, "qpsk": 2, "16qam": 4, "64qam": 6}
+MODULATIONS = ("bpsk", "qpsk", "16qam", "64qam")
 
 
 @dataclass(frozen=True)
@@ -45,23 +45,13 @@ def parse_system(name: str, cfg_b: dict[str, Any]) -> BSystem:
     """``jpeg2000+ldpc-adaptive`` / ``jpeg2000+ldpc-qpsk`` / ``deepjscc-qam16`` -> :class:`BSystem`."""
     if "+ldpc-" in name:
         codec, mod = name.split("+ldpc-", 1)
-        if mod != "adaptive" and mod not in BITS_PER_SYMBOL:
+        if mod != "adaptive" and mod not in MODULATIONS:
             raise ValueError(f"experiment B: unknown modulation '{mod}' in system '{name}'")
         return BSystem(name, "digital", codec, mod)
     codec, _, mode = name.rpartition("-")
     if codec != cfg_b["learned_codec"] or mode not in ("analog", "qam16"):
         raise ValueError(f"experiment B: unknown system '{name}'")
     return BSystem(name, "learned", codec, mode)
-
-
-def modulation_for_snr(snr_db: float, schedule: list[dict[str, Any]]) -> str:
-    """The modulation of the adaptive schedule at ``snr_db`` (entries sorted by ``from_snr_db``)."""
-    entries = sorted(schedule, key=lambda e: e["from_snr_db"])
-    chosen = entries[0]["modulation"]
-    for e in entries:
-        if snr_db >= e["from_snr_db"]:
-            chosen = e["modulation"]
-    return chosen
 
 
 def mean_image(images: list[np.ndarray]) -> np.ndarray:
@@ -77,16 +67,16 @@ def _row(system: BSystem, snr_db: float, snr_def: str, **extra: Any) -> dict[str
 
 
 def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seed, device):
-    from semcom_channels import DigitalLink
+    from semcom_channels import DigitalLink, bpp_budget, modulation_for_snr
     from semcom_codecs.registry import build_codec
     from semcom_codecs.safe import safe_decode
 
     mod = modulation_for_snr(snr_db, cfg_b["schedule"]) if system.modulation == "adaptive" else system.modulation
     rate = cfg_b["code_rate"]
-    budget = cfg_b["channel_uses_per_pixel"] * BITS_PER_SYMBOL[mod] * rate
+    budget = bpp_budget(cfg_b["channel_uses_per_pixel"], mod, rate)
     codec = build_codec(system.codec, **codec_options)
     encoded = {i: codec.encode(im, budget) for i, im in tqdm(images.items(), desc="encode", leave=False)}
-    link = DigitalLink(modulation=mod, code_rate=rate, snr_def=cfg_b["snr_def"], device=device)
+    link = DigitalLink(modulation=mod, code_rate=rate, snr_def=cfg_b["snr_def"], device=device, progress=False)
     ids = sorted(images)
     results = link.transmit_batch([encoded[i].data for i in ids], snr_db, seed=seed)
     mean = mean_image(list(images.values()))
@@ -133,8 +123,6 @@ def transmit_shard(
     """Send every original through ``system_name`` at ``snr_db``; write ``<id>.png`` and ``<id>.json``."""
     cfg_b = cfg["experiments"]["B"]
     system = parse_system(system_name, cfg_b)
-    if system.kind == "digital" and cfg_b["snr_def"] == "Eb/N0":
-        pass  # the link converts; rows carry the definition used
     images = {i: load_rgb(p) for i, p in originals.items()}
     seed = derive_seed(cfg["seed"], "B", system_name, f"{snr_db:g}")
     options = cfg["codecs"].get(system.codec, {})

@@ -13,10 +13,12 @@ and one line appended to ``<dir>/computed.log`` (all processes; see
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,18 +83,35 @@ class GraphCache:
         if g is not None:
             self.hits += 1
             return g
-        g = build_fn(img)
         p = self.path_for(img)
-        save_graph(p, g)
-        self.computed += 1
-        self.directory.mkdir(parents=True, exist_ok=True)
-        # one short O_APPEND write per graph: atomic on POSIX for lines this small
-        fd = os.open(self.directory / self.LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        try:
-            os.write(fd, f"{self.settings_key}/{p.name}\n".encode())
-        finally:
-            os.close(fd)
+        # Parallel jobs share the cache: one builds, the others wait and read its result.
+        with self._lock(p.stem):
+            g = self.get(img)
+            if g is not None:
+                self.hits += 1
+                return g
+            g = build_fn(img)
+            save_graph(p, g)
+            self.computed += 1
+            # one short O_APPEND write per graph: atomic on POSIX for lines this small
+            fd = os.open(self.directory / self.LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+            try:
+                os.write(fd, f"{self.settings_key}/{p.name}\n".encode())
+            finally:
+                os.close(fd)
         return g
+
+    @contextlib.contextmanager
+    def _lock(self, key: str) -> Iterator[None]:
+        """An exclusive lock shared by all processes for ``key`` (256 striped lock files)."""
+        d = self.directory / "locks"
+        d.mkdir(parents=True, exist_ok=True)
+        with open(d / f"{key[:2]}.lock", "a") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def total_computed(self) -> int:
         """Graphs computed into this cache directory by every process so far."""

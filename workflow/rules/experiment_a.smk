@@ -1,18 +1,19 @@
-# Experiment A: each codec over the bpp grid.
+# Experiment A: each codec over the bpp grid. One job per (codec, bpp) shard encodes all images.
 
 
 rule compress:
     input:
-        original=f"{RESULTS}/originals/{{image}}.png",
+        originals=originals(),
     output:
-        image=f"{RESULTS}/A/{{codec}}/bpp{{bpp}}/{{image}}.png",
-        record=f"{RESULTS}/A/{{codec}}/bpp{{bpp}}/{{image}}.json",
+        images=expand(f"{RESULTS}/A/{{{{codec}}}}/bpp{{{{bpp}}}}/{{image}}.png", image=sorted(IMAGES)),
+        records=expand(f"{RESULTS}/A/{{{{codec}}}}/bpp{{{{bpp}}}}/{{image}}.json", image=sorted(IMAGES)),
     params:
         options=lambda wc: config["codecs"].get(wc.codec, {}),
+        outdir=lambda wc: f"{RESULTS}/A/{wc.codec}/bpp{wc.bpp}",
     log:
-        f"{RESULTS}/logs/A/{{codec}}/bpp{{bpp}}/{{image}}.log",
+        f"{RESULTS}/logs/A/{{codec}}/bpp{{bpp}}.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=lambda wc, attempt: 2000 * attempt,
+        runtime=20,
     script:
         "../scripts/compress.py"

@@ -1,16 +1,18 @@
-# Experiment D: transformations weakly tied to semantics, each over its strengths.
+# Experiment D: transformations weakly tied to semantics. One job per (transform, strength) shard.
 
 
 rule transform:
     input:
-        original=f"{RESULTS}/originals/{{image}}.png",
+        originals=originals(),
     output:
-        image=f"{RESULTS}/D/{{transform}}/s{{strength}}/{{image}}.png",
-        record=f"{RESULTS}/D/{{transform}}/s{{strength}}/{{image}}.json",
+        images=expand(f"{RESULTS}/D/{{{{transform}}}}/s{{{{strength}}}}/{{image}}.png", image=sorted(IMAGES)),
+        records=expand(f"{RESULTS}/D/{{{{transform}}}}/s{{{{strength}}}}/{{image}}.json", image=sorted(IMAGES)),
+    params:
+        outdir=lambda wc: f"{RESULTS}/D/{wc.transform}/s{wc.strength}",
     log:
-        f"{RESULTS}/logs/D/{{transform}}/s{{strength}}/{{image}}.log",
+        f"{RESULTS}/logs/D/{{transform}}/s{{strength}}.log",
     resources:
         mem_mb=1000,
-        runtime=5,
+        runtime=10,
     script:
         "../scripts/transform.py"

@@ -1,19 +1,8 @@
-from semcom_pipeline.records import write_json
-from semcom_pipeline.smk import setup_logging
-from semcom_pipeline.transforms import apply_transform
-from seess.imageio import load_rgb, save_png
+from pathlib import Path
 
-log = setup_logging(snakemake)
-wc = snakemake.wildcards
-strength = float(wc.strength)
-out = apply_transform(wc.transform, load_rgb(snakemake.input.original), strength)
-save_png(snakemake.output.image, out)
-row = {
-    "experiment": "D",
-    "system": wc.transform,
-    "condition": f"{wc.transform}={wc.strength}",
-    "transform": wc.transform,
-    "strength": strength,
-    "decode_failed": False,
-}
-write_json(snakemake.output.record, {"row": row, "skip": False})
+from semcom_pipeline.shards import transform_shard
+from semcom_pipeline.smk import setup_logging
+
+setup_logging(snakemake)
+originals = {Path(p).stem: p for p in snakemake.input.originals}
+transform_shard(snakemake.wildcards.transform, snakemake.wildcards.strength, originals, snakemake.params.outdir)
