@@ -97,7 +97,9 @@ def _learned(system, snr_db, images, cfg_b, codec_options, seed, device):
 
     codec_mode = "16qam" if system.modulation == "qam16" else "analog"
     codec = build_codec(system.codec, **{"mode": codec_mode, "device": device, **codec_options})
-    link = AnalogLink(mode="analog", snr_def="Es/N0", device=device)
+    # qam16: the codec already emits constellation points; the link's energy reference is
+    # the unit-energy constellation. analog: the codec normalises each image to power 1.
+    link = AnalogLink(mode=system.modulation, snr_def="Es/N0", device=device)
     cpp = cfg_b["channel_uses_per_pixel"]
     out = {}
     for n, i in enumerate(tqdm(sorted(images), desc="jscc", leave=False)):

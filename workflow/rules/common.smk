@@ -1,4 +1,5 @@
 # Config validation (before any job), the image selection, and the lists of targets.
+import functools
 import os
 
 from semcom_pipeline.config import validate_config
@@ -38,22 +39,33 @@ def originals():
 
 
 def received(exp, system, cond):
-    return expand(f"{RESULTS}/{exp}/{system}/{cond}/{{image}}.png", image=sorted(IMAGES))
+    return expand(
+        f"{RESULTS}/{exp}/{system}/{cond}/{{image}}.png", image=sorted(IMAGES)
+    )
 
 
 def records(exp, system, cond):
-    return expand(f"{RESULTS}/{exp}/{system}/{cond}/{{image}}.json", image=sorted(IMAGES))
+    return expand(
+        f"{RESULTS}/{exp}/{system}/{cond}/{{image}}.json", image=sorted(IMAGES)
+    )
 
 
 def all_shards():
-    return [f"{RESULTS}/{exp}/scores/{system}/{cond}.csv" for exp, system, cond in PLAN.shards()]
+    return [
+        f"{RESULTS}/{exp}/scores/{system}/{cond}.csv"
+        for exp, system, cond in PLAN.shards()
+    ]
 
 
 def figures(for_report=False):
-    paths = expand(f"{RESULTS}/figures/{{name}}.{{ext}}", name=FIGURE_NAMES, ext=["png", "pdf"])
+    paths = expand(
+        f"{RESULTS}/figures/{{name}}.{{ext}}", name=FIGURE_NAMES, ext=["png", "pdf"]
+    )
     if for_report:
         caption = os.path.join(workflow.basedir, "workflow", "report", "figure.rst")
-        paths = [report(p, caption=caption, category="Figures") if p.endswith(".png") else p for p in paths]
+        # (`report` must not start a line: Snakemake would parse it as the directive)
+        flag = functools.partial(report, caption=caption, category="Figures")
+        paths = [flag(p) if p.endswith(".png") else p for p in paths]
     if "fig13_example_table" in FIGURE_NAMES:
         paths.append(f"{RESULTS}/figures/fig13_example_table.csv")
     return paths
@@ -63,4 +75,10 @@ def all_targets():
     # Intermediate images are targets too, so a deleted one is rebuilt (with what depends on it)
     # instead of being silently left missing.
     inter = [p for s in PLAN.shards() for p in received(*s) + records(*s)]
-    return [*originals(), *inter, f"{RESULTS}/scores.csv", f"{RESULTS}/summary.csv", *figures()]
+    return [
+        *originals(),
+        *inter,
+        f"{RESULTS}/scores.csv",
+        f"{RESULTS}/summary.csv",
+        *figures(),
+    ]

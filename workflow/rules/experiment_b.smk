@@ -6,16 +6,22 @@ rule transmit:
     input:
         originals=originals(),
     output:
-        images=expand(f"{RESULTS}/B/{{{{system}}}}/snr{{{{snr}}}}/{{image}}.png", image=sorted(IMAGES)),
-        records=expand(f"{RESULTS}/B/{{{{system}}}}/snr{{{{snr}}}}/{{image}}.json", image=sorted(IMAGES)),
-    params:
-        outdir=lambda wc: f"{RESULTS}/B/{wc.system}/snr{wc.snr}",
-        device=config["device"],
+        images=expand(
+            f"{RESULTS}/B/{{{{system}}}}/snr{{{{snr}}}}/{{image}}.png",
+            image=sorted(IMAGES),
+        ),
+        records=expand(
+            f"{RESULTS}/B/{{{{system}}}}/snr{{{{snr}}}}/{{image}}.json",
+            image=sorted(IMAGES),
+        ),
     log:
         f"{RESULTS}/logs/B/{{system}}/snr{{snr}}.log",
     threads: 2
     resources:
         mem_mb=lambda wc, attempt: 4000 * attempt,
         runtime=30,
+    params:
+        outdir=lambda wc: f"{RESULTS}/B/{wc.system}/snr{wc.snr}",
+        device=config["device"],
     script:
         "../scripts/transmit.py"

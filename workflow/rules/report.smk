@@ -17,10 +17,10 @@ rule summarize:
         f"{RESULTS}/scores.csv",
     output:
         f"{RESULTS}/summary.csv",
-    params:
-        ci=config["plot"]["ci"],
     log:
         f"{RESULTS}/logs/summarize.log",
+    params:
+        ci=config["plot"]["ci"],
     script:
         "../scripts/summarize.py"
 
@@ -30,11 +30,11 @@ rule plot:
         f"{RESULTS}/scores.csv",
     output:
         figures(for_report=True),
+    log:
+        f"{RESULTS}/logs/plot.log",
     params:
         outdir=f"{RESULTS}/figures",
         names=FIGURE_NAMES,
         ci=config["plot"]["ci"],
-    log:
-        f"{RESULTS}/logs/plot.log",
     script:
         "../scripts/plot.py"

@@ -1,13 +1,13 @@
 rule sample:
     output:
         f"{RESULTS}/originals/{{image}}.png",
-    params:
-        source=lambda wc: IMAGES[wc.image],
-        max_side=config["sample"]["max_side"],
     log:
         f"{RESULTS}/logs/sample/{{image}}.log",
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        source=lambda wc: IMAGES[wc.image],
+        max_side=config["sample"]["max_side"],
     script:
         "../scripts/sample.py"

@@ -8,11 +8,6 @@ rule score:
         records=lambda wc: records(wc.exp, wc.system, wc.cond),
     output:
         f"{RESULTS}/{{exp}}/scores/{{system}}/{{cond}}.csv",
-    params:
-        metrics=config["metrics"],
-        metric_options=config["metric_options"],
-        device=config["device"],
-        graph_cache=f"{RESULTS}/cache/graphs",
     log:
         f"{RESULTS}/logs/score/{{exp}}/{{system}}/{{cond}}.log",
     threads: 2
@@ -20,5 +15,10 @@ rule score:
         mem_mb=lambda wc, attempt: 6000 * attempt,
         runtime=60,
         gpu=1 if config["device"] == "cuda" else 0,
+    params:
+        metrics=config["metrics"],
+        metric_options=config["metric_options"],
+        device=config["device"],
+        graph_cache=f"{RESULTS}/cache/graphs",
     script:
         "../scripts/score.py"

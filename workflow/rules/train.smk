@@ -8,7 +8,9 @@ from semcom_codecs.jscc_train import TrainConfig, checkpoint_name
 
 _JSCC_RUN_KEYS = ("device", "threads")
 _JSCC_OPTS = dict((config.get("train") or {}).get("deepjscc") or {})
-_JSCC_CFG = TrainConfig(**{k: v for k, v in _JSCC_OPTS.items() if k not in _JSCC_RUN_KEYS})
+_JSCC_CFG = TrainConfig(
+    **{k: v for k, v in _JSCC_OPTS.items() if k not in _JSCC_RUN_KEYS}
+)
 _JSCC_DEVICE = str(_JSCC_OPTS.get("device", "auto"))
 JSCC_CHECKPOINT = f"resources/checkpoints/{checkpoint_name(_JSCC_CFG)}"
 
@@ -17,9 +19,6 @@ rule train_deepjscc:
     output:
         checkpoint=JSCC_CHECKPOINT,
         record=JSCC_CHECKPOINT.replace(".pt", ".json"),
-    params:
-        train=asdict(_JSCC_CFG),
-        device=_JSCC_DEVICE,
     log:
         "results/logs/train/deepjscc.log",
     threads: int(_JSCC_OPTS.get("threads", 1))
@@ -27,5 +26,8 @@ rule train_deepjscc:
         mem_mb=8000,
         runtime=240,
         gpu=0 if _JSCC_DEVICE == "cpu" else 1,
+    params:
+        train=asdict(_JSCC_CFG),
+        device=_JSCC_DEVICE,
     script:
         "../scripts/train_jscc.py"
