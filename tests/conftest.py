@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
-
 from semcom_pipeline.sample import BUNDLED, downscale, load_bundled
 
 
@@ -17,3 +20,16 @@ def bundled_images() -> dict[str, np.ndarray]:
 @pytest.fixture(scope="session")
 def astronaut(bundled_images) -> np.ndarray:
     return bundled_images["astronaut"]
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory) -> Path:
+    """One complete local run of tests/data/config_tiny.yaml (shared by the workflow and
+    cluster tests); tests must not modify it."""
+    root = Path(__file__).resolve().parents[1]
+    work = tmp_path_factory.mktemp("tiny_run")
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), "--directory", str(work),
+           "--configfile", str(root / "tests" / "data" / "config_tiny.yaml"), "--cores", "2"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    return work

@@ -6,7 +6,6 @@ import re
 
 import pandas as pd
 import yaml
-
 from semcom_pipeline.config import validate_config
 from semcom_pipeline.figures import figure_names
 from semcom_pipeline.plan import Plan

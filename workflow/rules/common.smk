@@ -78,6 +78,7 @@ def all_targets():
     return [
         *originals(),
         *inter,
+        *all_shards(),
         f"{RESULTS}/scores.csv",
         f"{RESULTS}/summary.csv",
         *figures(),
