@@ -14,7 +14,7 @@
 # the default /etc/slurm/slurm.conf: `up` makes it a symlink to DIR/slurm.conf (refusing, with a
 # skip, when a system slurm.conf exists) and `down` removes that symlink. Needs root (the daemons run as root) and
 # apt-get when the Debian packages are missing; otherwise exits 77 ("skip") with the reason on
-# stderr. See /work/shared/SLURM_FACTS.md and docs/cluster.md.
+# stderr. See shared/SLURM_FACTS.md and the README, "Running on a cluster".
 set -euo pipefail
 
 SKIP=77
