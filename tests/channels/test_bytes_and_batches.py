@@ -57,6 +57,21 @@ def test_batch_equals_single_transmissions():
     assert any(not rec.payload_intact for _, rec in batch[1:])
 
 
+def test_receiver_chunking_does_not_change_results():
+    # 5 files of 3 blocks each at an SNR with decoding errors; one block per
+    # receiver call, the CPU default chunk (7 blocks) and everything in one call
+    payloads = [random_bytes(3 * 1056 - 5, seed=s) for s in range(5)]
+    assert DigitalLink("qpsk", progress=False).max_chunk_bits == 2**17
+    runs = [
+        DigitalLink("qpsk", block_bits=8448, progress=False, max_chunk_bits=m)
+        .transmit_batch(payloads, 1.0, seed=8)
+        for m in (1, None, 2**30)
+    ]
+    assert runs[0] == runs[1] == runs[2]
+    recs = [rec for _, rec in runs[0]]
+    assert sum(r.block_errors for r in recs) > 0 and any(r.payload_intact for r in recs)
+
+
 def test_seeds_reproducible_and_distinct():
     payload = random_bytes(500, seed=1)
     link = DigitalLink("16qam", progress=False)

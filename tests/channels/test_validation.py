@@ -44,6 +44,8 @@ def test_modulation_aliases():
         ({"block_bits": 9000}, "block_bits"),
         ({"demapping": "exact"}, "demapping"),
         ({"device": "tpu"}, "device"),
+        ({"max_chunk_bits": 0}, "max_chunk_bits"),
+        ({"max_chunk_bits": 2.5}, "max_chunk_bits"),
     ],
 )
 def test_bad_link_options(kwargs, match):
