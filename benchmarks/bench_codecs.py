@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+
 from semcom_codecs.registry import build_codec
 from semcom_codecs.safe import safe_decode, shutdown_worker
 from semcom_pipeline.sample import BUNDLED, downscale, load_bundled
@@ -61,6 +62,7 @@ def main() -> None:
         f"{'jpeg_bpp':>8} {'j2k':>6}"
     )
     import torch
+
     from semcom_codecs.jscc_model import awgn_torch
 
     for k in range(1, jscc.model.max_symbols + 1):

@@ -65,11 +65,17 @@ def main() -> None:
         m = build_metric(name, device=args.device, **opts)
         batched = _time(lambda m=m: m.score_batch(refs, tests), sync)
         single = _time(lambda m=m: [m.score(r, t) for r, t in zip(refs, tests)], sync)
-        print(f"{name:10s} batched {batched / args.pairs * 1e3:8.2f} ms/pair   "
-              f"one-by-one / batched = {single / batched:5.2f}")
+        print(
+            f"{name:10s} batched {batched / args.pairs * 1e3:8.2f} ms/pair   "
+            f"one-by-one / batched = {single / batched:5.2f}"
+        )
     f32 = _time(lambda: build_metric("ssim", device=args.device).score_batch(refs, tests), sync)
-    f64 = _time(lambda: build_metric("ssim", device=args.device, precision="float64")
-                .score_batch(refs, tests), sync)
+    f64 = _time(
+        lambda: build_metric("ssim", device=args.device, precision="float64").score_batch(
+            refs, tests
+        ),
+        sync,
+    )
     print(f"ssim float64 / float32 time = {f64 / f32:.2f}")
 
 

@@ -16,9 +16,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from semcom_pipeline.sample import BUNDLED, downscale, load_bundled
 
 from seess.api import SeSS
+from semcom_pipeline.sample import BUNDLED, downscale, load_bundled
 
 
 def main() -> None:

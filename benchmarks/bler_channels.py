@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+
 from semcom_channels import DigitalLink
 
 GRIDS = {
@@ -38,8 +39,10 @@ def main() -> None:
                 cells.append(f"{snr:.2f}:{rec.block_errors}/{rec.n_blocks}")
                 if first_ok is None and rec.block_errors <= 0.01 * rec.n_blocks:
                     first_ok = float(snr)
-            print(f"k={kb} {mod}: BLER<=1e-2 from Es/N0 {first_ok} dB | " + " ".join(cells),
-                  flush=True)
+            print(
+                f"k={kb} {mod}: BLER<=1e-2 from Es/N0 {first_ok} dB | " + " ".join(cells),
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

@@ -12,11 +12,21 @@ import sys
 
 import numpy as np
 
-TOL = {"psnr": 1e-9, "ssim": 1e-4, "ms_ssim": 1e-4, "lpips": 1e-4, "lpips_score": 1e-4,
-       "vitscore": 1e-4, "clipscore": 1e-4}
-OPTS = {"lpips": {"random_backbone": True}, "lpips_score": {"random_backbone": True, "net": "vgg"},
-        "vitscore": {"model": "vit_base_patch16_224", "weights": "random"},
-        "clipscore": {"model": "seess-tiny-clip", "weights": None}}
+TOL = {
+    "psnr": 1e-9,
+    "ssim": 1e-4,
+    "ms_ssim": 1e-4,
+    "lpips": 1e-4,
+    "lpips_score": 1e-4,
+    "vitscore": 1e-4,
+    "clipscore": 1e-4,
+}
+OPTS = {
+    "lpips": {"random_backbone": True},
+    "lpips_score": {"random_backbone": True, "net": "vgg"},
+    "vitscore": {"model": "vit_base_patch16_224", "weights": "random"},
+    "clipscore": {"model": "seess-tiny-clip", "weights": None},
+}
 
 
 def main() -> int:
@@ -32,15 +42,21 @@ def main() -> int:
     tests[1] = refs[1].copy()
     bad = 0
     for name, tol in TOL.items():
-        cpu = np.array(build_metric(name, device="cpu", **OPTS.get(name, {})).score_batch(refs, tests))
-        gpu = np.array(build_metric(name, device="cuda", **OPTS.get(name, {})).score_batch(refs, tests))
+        cpu = np.array(
+            build_metric(name, device="cpu", **OPTS.get(name, {})).score_batch(refs, tests)
+        )
+        gpu = np.array(
+            build_metric(name, device="cuda", **OPTS.get(name, {})).score_batch(refs, tests)
+        )
         fin = np.isfinite(cpu)
         same_inf = np.array_equal(np.isinf(cpu), np.isinf(gpu)) and not np.isnan(gpu).any()
         diff = float(np.max(np.abs(cpu[fin] - gpu[fin])))
         ok = same_inf and diff <= tol
         bad += not ok
-        print(f"{name:12s} max|cpu-cuda| = {diff:.2e} (tol {tol:g}) {'ok' if ok else 'FAIL'}  "
-              f"cuda values {np.round(gpu, 5).tolist()}")
+        print(
+            f"{name:12s} max|cpu-cuda| = {diff:.2e} (tol {tol:g}) {'ok' if ok else 'FAIL'}  "
+            f"cuda values {np.round(gpu, 5).tolist()}"
+        )
     return 1 if bad else 0
 
 

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+
 from semcom_pipeline.gpu import claim_gpu
 
 
@@ -36,18 +37,27 @@ def main() -> int:
         print("no CUDA device")
         return 1
     print(f"CUDA_VISIBLE_DEVICES={pinned} -> {torch.cuda.get_device_name(0)}")
+    from seess.imageio import load_rgb, save_png
     from semcom_pipeline.experiment_b import transmit_shard
     from semcom_pipeline.sample import downscale, load_bundled
     from semcom_pipeline.scoring import score_pairs
 
-    from seess.imageio import load_rgb, save_png
-
     cfg_b = {
-        "snr_db": [20], "snr_def": "Es/N0", "channel_uses_per_pixel": 0.25, "code_rate": 0.5,
-        "schedule": [{"modulation": "bpsk", "from_snr_db": -100}, {"modulation": "qpsk", "from_snr_db": 2.5},
-                     {"modulation": "16qam", "from_snr_db": 8}, {"modulation": "64qam", "from_snr_db": 12.5}],
-        "fixed_modulations": [], "digital_codec": os.environ.get("DIGITAL_CODEC", "jpeg2000"), "learned_codec": "deepjscc",
-        "learned_mode": "qam16", "learned": True,
+        "snr_db": [20],
+        "snr_def": "Es/N0",
+        "channel_uses_per_pixel": 0.25,
+        "code_rate": 0.5,
+        "schedule": [
+            {"modulation": "bpsk", "from_snr_db": -100},
+            {"modulation": "qpsk", "from_snr_db": 2.5},
+            {"modulation": "16qam", "from_snr_db": 8},
+            {"modulation": "64qam", "from_snr_db": 12.5},
+        ],
+        "fixed_modulations": [],
+        "digital_codec": os.environ.get("DIGITAL_CODEC", "jpeg2000"),
+        "learned_codec": "deepjscc",
+        "learned_mode": "qam16",
+        "learned": True,
     }
     cfg = {"seed": 0, "decode_failure": "mean", "codecs": {}, "experiments": {"B": cfg_b}}
     ok = True
@@ -71,17 +81,23 @@ def main() -> int:
                 diff = int(np.abs(a.astype(int) - b.astype(int)).max())
                 dq = abs(_psnr(ref, a) - _psnr(ref, b))
                 intact = rec["details"]["link"].get("payload_intact", True)
-                print(f"{system:24s} {name:10s} max |cpu-cuda| = {diff:3d}  |dPSNR| = {dq:.3f} dB  intact={intact}")
+                print(
+                    f"{system:24s} {name:10s} max |cpu-cuda| = {diff:3d}  |dPSNR| = {dq:.3f} dB  intact={intact}"
+                )
                 ok &= intact and (diff == 0 if system == digital else dq < 0.5)
             print(f"{system}: cpu {times['cpu']:.2f} s, cuda {times['cuda']:.2f} s")
         received = d / "deepjscc-qam16" / "cuda"
         pairs = [(n, p, str(received / f"{n}.png")) for n, p in originals.items()]
         opts = {"seess": {"backend": "sess-lite"}}
-        rows = {dev: score_pairs(pairs, ["psnr", "ssim", "seess"], {}, device=dev, metric_options=opts)
-                for dev in ("cpu", "cuda")}
+        rows = {
+            dev: score_pairs(pairs, ["psnr", "ssim", "seess"], {}, device=dev, metric_options=opts)
+            for dev in ("cpu", "cuda")
+        }
         for rc, rg in zip(rows["cpu"], rows["cuda"]):
             diff = abs(rc["value"] - rg["value"])
-            print(f"score {rc['metric']:6s} {rc['image']:10s} cpu {rc['value']:.6f} cuda {rg['value']:.6f}")
+            print(
+                f"score {rc['metric']:6s} {rc['image']:10s} cpu {rc['value']:.6f} cuda {rg['value']:.6f}"
+            )
             ok &= diff < 1e-4
     print("OK" if ok else "MISMATCH")
     return 0 if ok else 1

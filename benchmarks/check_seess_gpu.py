@@ -38,9 +38,15 @@ def main() -> int:
         ckpt = Path(d) / "tiny_sam.pth"
         torch.save(build_sam_model("seess-tiny-sam").state_dict(), ckpt)
         opts = {
-            "sam_model": "seess-tiny-sam", "sam_checkpoint": str(ckpt),
-            "clip_model": "seess-tiny-clip", "clip_weights": None,
-            "sam_options": {"points_per_side": 8, "pred_iou_thresh": 0.0, "stability_score_thresh": 0.0},
+            "sam_model": "seess-tiny-sam",
+            "sam_checkpoint": str(ckpt),
+            "clip_model": "seess-tiny-clip",
+            "clip_weights": None,
+            "sam_options": {
+                "points_per_side": 8,
+                "pred_iou_thresh": 0.0,
+                "stability_score_thresh": 0.0,
+            },
         }
         imgs = [scene(0, (220, 30, 30)), scene(3, (220, 30, 30)), scene(0, (150, 40, 200))]
         out = {}
@@ -48,9 +54,14 @@ def main() -> int:
             m = SeSS(backend="sess", device=dev, **opts)
             t = time.perf_counter()
             out[dev] = [m.score(imgs[0], x).score for x in imgs]
-            print(f"{dev}: scores {np.round(out[dev], 5).tolist()}  {time.perf_counter() - t:.2f} s; "
-                  f"nodes {m.graph(imgs[0]).n_nodes}")
-        lite = [SeSS(backend="sess-lite", device=dev).score(imgs[0], imgs[2]).score for dev in ("cpu", "cuda")]
+            print(
+                f"{dev}: scores {np.round(out[dev], 5).tolist()}  {time.perf_counter() - t:.2f} s; "
+                f"nodes {m.graph(imgs[0]).n_nodes}"
+            )
+        lite = [
+            SeSS(backend="sess-lite", device=dev).score(imgs[0], imgs[2]).score
+            for dev in ("cpu", "cuda")
+        ]
         print("sess-lite cpu/cuda", lite)
     diff = np.max(np.abs(np.array(out["cpu"]) - np.array(out["cuda"])))
     ok = diff < 2e-3 and lite[0] == lite[1]

@@ -78,8 +78,12 @@ def ldpc_blocks(k: int, n: int, device: str, num_iter: int, cn_update: str):
         ldpc = sionna_phy().fec.ldpc
         enc = ldpc.LDPC5GEncoder(k, n, device=device, check_input=False)
         dec = ldpc.LDPC5GDecoder(
-            enc, cn_update=cn_update, num_iter=num_iter, hard_out=True,
-            return_infobits=True, device=device,
+            enc,
+            cn_update=cn_update,
+            num_iter=num_iter,
+            hard_out=True,
+            return_infobits=True,
+            device=device,
         )
         return enc.eval(), dec.eval()
 

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
+
 from semcom_channels._sionna import seeded_awgn, sionna_device, sionna_phy
 from semcom_channels.snr import check_snr_def, esno_db_to_no, validate_seed, validate_snr_db
 
@@ -113,8 +114,13 @@ class AnalogLink:
             y = yt.cpu().numpy().astype(np.complex64)
         measured = 10 * math.log10(sig_p / noise_p) if noise_p > 0 else math.inf
         rec = AnalogRecord(
-            snr_db=snr, snr_def=self.snr_def, mode=self.mode, channel_uses=int(x.size),
-            measured_snr_db=measured if x.size else math.nan, input_power=power,
-            seed=seed, device=self.device,
+            snr_db=snr,
+            snr_def=self.snr_def,
+            mode=self.mode,
+            channel_uses=int(x.size),
+            measured_snr_db=measured if x.size else math.nan,
+            input_power=power,
+            seed=seed,
+            device=self.device,
         )
         return y, rec

@@ -16,6 +16,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
+
 from semcom_channels._sionna import ldpc_blocks, seeded_awgn, sionna_device, sionna_phy
 from semcom_channels.modulation import get_modulation
 from semcom_channels.snr import (
@@ -26,7 +28,6 @@ from semcom_channels.snr import (
     validate_seed,
     validate_snr_db,
 )
-from tqdm.auto import tqdm
 
 __all__ = ["K_MAX", "K_MIN", "DigitalLink", "LinkRecord", "bits_to_bytes", "bytes_to_bits"]
 
@@ -181,8 +182,11 @@ class DigitalLink:
         self.device = sionna_device(device)
         if max_chunk_bits is None:
             max_chunk_bits = DEFAULT_CHUNK_BITS[self.device.split(":")[0]]
-        if isinstance(max_chunk_bits, bool) or not isinstance(max_chunk_bits, int) \
-                or max_chunk_bits < 1:
+        if (
+            isinstance(max_chunk_bits, bool)
+            or not isinstance(max_chunk_bits, int)
+            or max_chunk_bits < 1
+        ):
             raise ValueError(f"max_chunk_bits must be a positive int, got {max_chunk_bits!r}")
         self.max_chunk_bits = max_chunk_bits
         self._blocks = None
@@ -303,8 +307,12 @@ class DigitalLink:
             chunks = range(0, total, per_chunk)
             raw_err = torch.zeros(total, dtype=torch.int64, device=dev)
             u_hat = torch.empty_like(u)
-            it = tqdm(chunks, desc="ldpc decode", leave=False,
-                      disable=not self.progress or len(chunks) < 2)
+            it = tqdm(
+                chunks,
+                desc="ldpc decode",
+                leave=False,
+                disable=not self.progress or len(chunks) < 2,
+            )
             no_t = torch.tensor(no, dtype=torch.float32, device=dev)
             for a in it:
                 sl = slice(a, min(a + per_chunk, total))
@@ -326,14 +334,26 @@ class DigitalLink:
             rx_bits = dec_bits[sl].reshape(-1)[: b.size]
             bit_errors = int(np.count_nonzero(rx_bits != b))
             rec = LinkRecord(
-                snr_db=snr, snr_def=self.snr_def, esno_db=esno_db,
-                modulation=self.modulation.name, bits_per_symbol=bps, coding=self.coding,
-                code_rate=self.code_rate, effective_code_rate=k / n, block_bits=k,
-                codeword_bits=n, n_blocks=nblk[i], channel_uses=nblk[i] * n // bps,
-                bits=int(b.size), coded_bits=nblk[i] * n,
-                bit_errors_uncoded=int(raw_err[sl].sum()), bit_errors=bit_errors,
-                block_errors=int(blk_err[sl].sum()), payload_intact=bit_errors == 0,
-                seed=file_seeds[i], interleave=self.interleave,
+                snr_db=snr,
+                snr_def=self.snr_def,
+                esno_db=esno_db,
+                modulation=self.modulation.name,
+                bits_per_symbol=bps,
+                coding=self.coding,
+                code_rate=self.code_rate,
+                effective_code_rate=k / n,
+                block_bits=k,
+                codeword_bits=n,
+                n_blocks=nblk[i],
+                channel_uses=nblk[i] * n // bps,
+                bits=int(b.size),
+                coded_bits=nblk[i] * n,
+                bit_errors_uncoded=int(raw_err[sl].sum()),
+                bit_errors=bit_errors,
+                block_errors=int(blk_err[sl].sum()),
+                payload_intact=bit_errors == 0,
+                seed=file_seeds[i],
+                interleave=self.interleave,
                 decoder_iterations=self.num_iter if self.coding == "ldpc" else 0,
                 device=self.device,
             )

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from semcom_codecs.base import Codec, Encoded, bpp_of, check_image
 
 __all__ = ["BPG"]

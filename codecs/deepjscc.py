@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from semcom_codecs.base import Codec, Encoded, bpp_of, check_image
 
 __all__ = ["CHECKPOINT_DIR", "SHIPPED_CHECKPOINT", "DeepJSCCCodec", "load_deepjscc"]
@@ -57,9 +58,9 @@ def load_deepjscc(
     (``analog`` / ``16qam``). Loaded with ``map_location`` and ``weights_only=True``.
     """
     import torch
-    from semcom_codecs.jscc_model import DeepJSCC
 
     from seess.models import cached_model, resolve_device
+    from semcom_codecs.jscc_model import DeepJSCC
 
     p = Path(checkpoint) if checkpoint else CHECKPOINT_DIR / SHIPPED_CHECKPOINT
     if not p.is_file() and not p.is_absolute() and (CHECKPOINT_DIR / p).is_file():
@@ -195,6 +196,7 @@ class DeepJSCCCodec(Codec):
         (the mean energy is then that of the points used, close to 1).
         """
         import torch
+
         from semcom_codecs.jscc_model import pad_to_multiple
 
         check_image(image, self.name)
@@ -216,6 +218,7 @@ class DeepJSCCCodec(Codec):
     def decode_symbols(self, symbols: np.ndarray, shape: tuple[int, int, int]) -> np.ndarray:
         """Received complex ``(n,)`` symbols -> uint8 image of ``shape``; the rate follows from n."""
         import torch
+
         from semcom_codecs.jscc_model import DOWN
 
         h, w = int(shape[0]), int(shape[1])
@@ -245,6 +248,7 @@ class DeepJSCCCodec(Codec):
     def encode(self, image: np.ndarray, target_bpp: float) -> Encoded:
         """16QAM mode: the constellation indices as bytes (noiseless transmission)."""
         import torch
+
         from semcom_codecs.jscc_model import qam16_indices
 
         if self.mode != "16qam":
@@ -277,6 +281,7 @@ class DeepJSCCCodec(Codec):
 
     def decode(self, data: bytes, shape: tuple[int, int, int]) -> np.ndarray:
         import torch
+
         from semcom_codecs.jscc_model import qam16_from_indices
 
         raw = np.frombuffer(bytes(data), dtype=np.uint8)

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+
 from semcom_codecs.base import Codec, Encoded, bpp_of, check_image
 
 __all__ = ["JPEG", "jpeg_bytes", "jpeg_payload_bytes"]

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from semcom_codecs.base import Codec, Encoded, bpp_of, check_image
 
 __all__ = ["JPEG2000", "j2k_bytes", "j2k_payload_bytes", "numres_for"]

@@ -131,6 +131,7 @@ def _batch(pool, n: int, crop: int, rng: np.random.Generator):
 def _eval_loss(model, batch, snr_db: float, seed: int) -> float:
     """MSE at the middle SNR and half rate with fixed noise: comparable across steps."""
     import torch
+
     from semcom_codecs.jscc_model import awgn_torch
 
     g = torch.Generator().manual_seed(seed)
@@ -158,13 +159,13 @@ def train(
     held-out batch, per-epoch training losses, versions).
     """
     import torch
-    from semcom_codecs.jscc_model import DeepJSCC
     from sionna.phy import config as sionna_config
     from sionna.phy.channel import AWGN
     from tqdm import tqdm
 
     from seess.fsutil import atomic_path
     from seess.models import resolve_device
+    from semcom_codecs.jscc_model import DeepJSCC
 
     dev = resolve_device(device)
     if threads:

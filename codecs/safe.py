@@ -22,6 +22,7 @@ maths on any input) are decoded in-process, still inside ``try``.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pickle
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
 from semcom_codecs.base import Codec
 
 __all__ = ["FALLBACKS", "DecodeResult", "fallback_image", "safe_decode", "shutdown_worker"]
@@ -198,8 +200,11 @@ _WORKER = _Worker()
 
 
 def shutdown_worker() -> None:
-    """Stop the decode child process (it is also a daemon: it ends with the interpreter)."""
+    """Stop the decode child process (also run at interpreter exit)."""
     _WORKER.stop()
+
+
+atexit.register(shutdown_worker)
 
 
 def safe_decode(

@@ -19,7 +19,9 @@ from seess.fsutil import atomic_path
 __all__ = ["reuse_or_build"]
 
 
-def reuse_or_build(outputs: Sequence[str | os.PathLike], build: Callable[[], object], store: str | os.PathLike) -> bool:
+def reuse_or_build(
+    outputs: Sequence[str | os.PathLike], build: Callable[[], object], store: str | os.PathLike
+) -> bool:
     """Fill ``outputs`` from ``store`` when all are there; else ``build()`` them and store copies.
 
     Returns True when the outputs were reused.

@@ -44,9 +44,13 @@ def _fetch_weights(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="semcom", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    fw = sub.add_parser("fetch-weights", help="download and verify the weights the configured run needs")
+    fw = sub.add_parser(
+        "fetch-weights", help="download and verify the weights the configured run needs"
+    )
     fw.add_argument("--config", default="config.yaml")
-    fw.add_argument("--check", action="store_true", help="only report what is present (no downloads)")
+    fw.add_argument(
+        "--check", action="store_true", help="only report what is present (no downloads)"
+    )
     args = parser.parse_args(argv)
     try:
         return _fetch_weights(args)

@@ -61,7 +61,11 @@ def _semantic_checks(cfg: dict[str, Any]) -> None:
     c = cfg.get("experiments", {}).get("C", {})
     if c.get("enabled"):
         model = c.get("model")
-        where = f"the model '{model}' was not found" if model else "no model is configured (experiments.C.model)"
+        where = (
+            f"the model '{model}' was not found"
+            if model
+            else "no model is configured (experiments.C.model)"
+        )
         raise ConfigError(
             "experiments.C: unCLIP regeneration needs a Stable Diffusion image-variation pipeline "
             "(diffusers' StableUnCLIPImg2ImgPipeline with e.g. stabilityai/stable-diffusion-2-1-unclip) "
@@ -73,7 +77,9 @@ def _semantic_checks(cfg: dict[str, Any]) -> None:
     check_names(cfg)
 
 
-def validate_config(config: Mapping[str, Any], schema_path: str | os.PathLike | None = None) -> dict[str, Any]:
+def validate_config(
+    config: Mapping[str, Any], schema_path: str | os.PathLike | None = None
+) -> dict[str, Any]:
     """Return a validated copy of ``config`` with defaults filled; raise :class:`ConfigError`."""
     import jsonschema
 
@@ -97,7 +103,9 @@ def validate_config(config: Mapping[str, Any], schema_path: str | os.PathLike | 
     return cfg
 
 
-def load_config(path: str | os.PathLike, schema_path: str | os.PathLike | None = None) -> dict[str, Any]:
+def load_config(
+    path: str | os.PathLike, schema_path: str | os.PathLike | None = None
+) -> dict[str, Any]:
     """Read a YAML config file and validate it."""
     p = Path(path)
     if not p.is_file():

@@ -20,11 +20,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from semcom_pipeline.records import write_json
-from semcom_pipeline.smk import derive_seed
 from tqdm.auto import tqdm
 
 from seess.imageio import load_rgb, save_png
+from semcom_pipeline.records import write_json
+from semcom_pipeline.smk import derive_seed
 
 __all__ = ["BSystem", "mean_image", "parse_system", "transmit_shard"]
 
@@ -62,8 +62,15 @@ def mean_image(images: list[np.ndarray]) -> np.ndarray:
 
 
 def _row(system: BSystem, snr_db: float, snr_def: str, **extra: Any) -> dict[str, Any]:
-    return {"experiment": "B", "system": system.name, "codec": system.codec, "condition": f"snr={snr_db:g}dB",
-            "snr_db": snr_db, "snr_def": snr_def, **extra}
+    return {
+        "experiment": "B",
+        "system": system.name,
+        "codec": system.codec,
+        "condition": f"snr={snr_db:g}dB",
+        "snr_db": snr_db,
+        "snr_def": snr_def,
+        **extra,
+    }
 
 
 def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seed, device):
@@ -71,12 +78,20 @@ def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seed, devic
     from semcom_codecs.registry import build_codec
     from semcom_codecs.safe import safe_decode
 
-    mod = modulation_for_snr(snr_db, cfg_b["schedule"]) if system.modulation == "adaptive" else system.modulation
+    mod = (
+        modulation_for_snr(snr_db, cfg_b["schedule"])
+        if system.modulation == "adaptive"
+        else system.modulation
+    )
     rate = cfg_b["code_rate"]
     budget = bpp_budget(cfg_b["channel_uses_per_pixel"], mod, rate)
     codec = build_codec(system.codec, **codec_options)
-    encoded = {i: codec.encode(im, budget) for i, im in tqdm(images.items(), desc="encode", leave=False)}
-    link = DigitalLink(modulation=mod, code_rate=rate, snr_def=cfg_b["snr_def"], device=device, progress=False)
+    encoded = {
+        i: codec.encode(im, budget) for i, im in tqdm(images.items(), desc="encode", leave=False)
+    }
+    link = DigitalLink(
+        modulation=mod, code_rate=rate, snr_def=cfg_b["snr_def"], device=device, progress=False
+    )
     ids = sorted(images)
     results = link.transmit_batch([encoded[i].data for i in ids], snr_db, seed=seed)
     mean = mean_image(list(images.values()))
@@ -84,9 +99,21 @@ def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seed, devic
     for i, (payload, rec) in zip(ids, results):
         im = images[i]
         dec = safe_decode(codec, payload, im.shape, fallback=fallback, mean_image=mean)
-        row = _row(system, snr_db, cfg_b["snr_def"], modulation=mod, target_bpp=budget,
-                   achieved_bpp=encoded[i].achieved_bpp, decode_failed=dec.decode_failed)
-        details = {"link": rec.to_dict(), "decode": dec.record(), "encode": encoded[i].record(), **codec.describe()}
+        row = _row(
+            system,
+            snr_db,
+            cfg_b["snr_def"],
+            modulation=mod,
+            target_bpp=budget,
+            achieved_bpp=encoded[i].achieved_bpp,
+            decode_failed=dec.decode_failed,
+        )
+        details = {
+            "link": rec.to_dict(),
+            "decode": dec.record(),
+            "encode": encoded[i].record(),
+            **codec.describe(),
+        }
         out[i] = (dec.image, row, details)
     return out
 
@@ -108,8 +135,15 @@ def _learned(system, snr_db, images, cfg_b, codec_options, seed, device):
         sym = codec.encode_symbols(im, k=rate["k"])
         received, rec = link.transmit(sym, snr_db, seed=seed + n)
         decoded = codec.decode_symbols(received, im.shape)
-        row = _row(system, snr_db, "Es/N0", modulation=system.modulation, target_bpp=rate["bpp"],
-                   achieved_bpp=rate["bpp"], decode_failed=False)
+        row = _row(
+            system,
+            snr_db,
+            "Es/N0",
+            modulation=system.modulation,
+            target_bpp=rate["bpp"],
+            achieved_bpp=rate["bpp"],
+            decode_failed=False,
+        )
         out[i] = (decoded, row, {"link": rec.to_dict(), "rate": rate, **codec.describe()})
     return out
 
@@ -129,7 +163,9 @@ def transmit_shard(
     seed = derive_seed(cfg["seed"], "B", system_name, f"{snr_db:g}")
     options = cfg["codecs"].get(system.codec, {})
     if system.kind == "digital":
-        results = _digital(system, snr_db, images, cfg_b, options, cfg["decode_failure"], seed, device)
+        results = _digital(
+            system, snr_db, images, cfg_b, options, cfg["decode_failure"], seed, device
+        )
     else:
         results = _learned(system, snr_db, images, cfg_b, options, seed, device)
     out = Path(out_dir)

@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from semcom_pipeline.plots import metric_label, plot_metric_grid, save_figure
-from semcom_pipeline.transforms import unit_of
 
 from seess.fsutil import atomic_path
+from semcom_pipeline.plots import metric_label, plot_metric_grid, save_figure
+from semcom_pipeline.transforms import unit_of
 
 __all__ = ["FIGURES", "draw_figures", "example_table", "figure_names"]
 
@@ -30,7 +30,9 @@ def _ordered(metrics: Sequence[str]) -> list[str]:
     return known + sorted(m for m in metrics if m not in METRIC_ORDER)
 
 
-def _select(df: pd.DataFrame, experiment: str, systems: Sequence[str] | None = None) -> pd.DataFrame:
+def _select(
+    df: pd.DataFrame, experiment: str, systems: Sequence[str] | None = None
+) -> pd.DataFrame:
     d = df[df["experiment"] == experiment]
     return d[d["system"].isin(systems)] if systems is not None else d
 
@@ -47,8 +49,13 @@ def _learned_vs_jpeg(cfg: dict[str, Any]) -> list[str]:
 def _fig07(df, stem, ci, cfg):
     metrics = [m for m in ("seess", "psnr", "ssim") if m in set(df["metric"])]
     return plot_metric_grid(
-        _select(df, "A", ["jpeg2000"]), x="achieved_bpp", xlabel=BPP_LABEL, stem=stem,
-        title="Fig. 7: JPEG2000, SeSS / PSNR / SSIM vs bpp", metrics=metrics, ci=ci,
+        _select(df, "A", ["jpeg2000"]),
+        x="achieved_bpp",
+        xlabel=BPP_LABEL,
+        stem=stem,
+        title="Fig. 7: JPEG2000, SeSS / PSNR / SSIM vs bpp",
+        metrics=metrics,
+        ci=ci,
     )
 
 
@@ -56,9 +63,14 @@ def _fig08(df, stem, ci, cfg, logx=False):
     d = _select(df, "A", _learned_vs_jpeg(cfg))
     n = "9" if logx else "8"
     return plot_metric_grid(
-        d, x="achieved_bpp", xlabel=BPP_LABEL + (", log scale" if logx else ""), stem=stem,
-        title=f"Fig. {n}: JPEG vs learned codec, all metrics vs bpp", metrics=_ordered(d["metric"].unique()),
-        ci=ci, logx=logx,
+        d,
+        x="achieved_bpp",
+        xlabel=BPP_LABEL + (", log scale" if logx else ""),
+        stem=stem,
+        title=f"Fig. {n}: JPEG vs learned codec, all metrics vs bpp",
+        metrics=_ordered(d["metric"].unique()),
+        ci=ci,
+        logx=logx,
     )
 
 
@@ -75,7 +87,12 @@ def _fig_snr(df, stem, ci, cfg, metrics_subset=None, number="10"):
     if metrics_subset:
         metrics = [m for m in metrics if m in metrics_subset] or metrics
     return plot_metric_grid(
-        d, x="snr_db", xlabel=_snr_label(d), stem=stem, metrics=metrics, ci=ci,
+        d,
+        x="snr_db",
+        xlabel=_snr_label(d),
+        stem=stem,
+        metrics=metrics,
+        ci=ci,
         title=f"Fig. {number}: digital (JPEG2000 + LDPC) vs learned JSCC over AWGN",
     )
 
@@ -85,8 +102,12 @@ def _fig_transform(name):
         d = _select(df, "D", [name])
         unit = unit_of(name)
         return plot_metric_grid(
-            d, x="strength", xlabel=f"{name.replace('_', ' ')} strength" + (f" ({unit})" if unit else ""),
-            stem=stem, metrics=_ordered(d["metric"].unique()), ci=ci,
+            d,
+            x="strength",
+            xlabel=f"{name.replace('_', ' ')} strength" + (f" ({unit})" if unit else ""),
+            stem=stem,
+            metrics=_ordered(d["metric"].unique()),
+            ci=ci,
             title=f"Fig. 17: {name.replace('_', ' ')}, all metrics vs strength",
         )
 
@@ -114,6 +135,7 @@ def example_table(df: pd.DataFrame, cfg: dict[str, Any]) -> pd.DataFrame:
 
 def _fig13(df, stem, ci, cfg):
     import matplotlib.pyplot as plt
+
     from semcom_pipeline.plots import _style
 
     _style()
@@ -121,14 +143,21 @@ def _fig13(df, stem, ci, cfg):
     metrics = [c for c in table.columns if c not in ("image", "transform", "strength")]
     with atomic_path(f"{stem}.csv") as tmp:
         table.to_csv(tmp, index=False, float_format="%.6g")
-    cells = [[f"{r['transform']} ({r['strength']:g})"] + [f"{r[m]:.3f}" if np.isfinite(r[m]) else "inf"
-             for m in metrics] for _, r in table.iterrows()]
+    cells = [
+        [f"{r['transform']} ({r['strength']:g})"]
+        + [f"{r[m]:.3f}" if np.isfinite(r[m]) else "inf" for m in metrics]
+        for _, r in table.iterrows()
+    ]
     fig, ax = plt.subplots(figsize=(1.6 + 1.3 * len(metrics), 0.5 + 0.35 * len(cells)))
     ax.axis("off")
-    tab = ax.table(cellText=cells, colLabels=["transform"] + [metric_label(m) for m in metrics], loc="center")
+    tab = ax.table(
+        cellText=cells, colLabels=["transform"] + [metric_label(m) for m in metrics], loc="center"
+    )
     tab.auto_set_font_size(False)
     tab.set_fontsize(8)
-    ax.set_title(f"Fig. 13: one example ({table['image'].iloc[0] if len(table) else '-'}), largest strengths")
+    ax.set_title(
+        f"Fig. 13: one example ({table['image'].iloc[0] if len(table) else '-'}), largest strengths"
+    )
     paths = save_figure(fig, stem)
     plt.close(fig)
     return [*paths, Path(f"{stem}.csv")]
@@ -141,17 +170,26 @@ def _figures() -> dict[str, tuple[Callable[[dict[str, Any]], bool], Draw]]:
     figs: dict[str, tuple[Callable[[dict[str, Any]], bool], Draw]] = {
         "fig07_jpeg2000_vs_bpp": (lambda c: "jpeg2000" in _a_codecs(c), _fig07),
         "fig08_codecs_vs_bpp": (lambda c: bool(_learned_vs_jpeg(c)), _fig08),
-        "fig09_codecs_vs_bpp_log": (lambda c: bool(_learned_vs_jpeg(c)),
-                                    lambda df, s, ci, c: _fig08(df, s, ci, c, logx=True)),
-        "fig10_systems_vs_snr_seess": (lambda c: c["experiments"]["B"]["enabled"],
-                                       lambda df, s, ci, c: _fig_snr(df, s, ci, c, ("seess", "psnr", "ssim"), "10")),
-        "fig11_systems_vs_snr_all": (lambda c: c["experiments"]["B"]["enabled"],
-                                     lambda df, s, ci, c: _fig_snr(df, s, ci, c, None, "11")),
+        "fig09_codecs_vs_bpp_log": (
+            lambda c: bool(_learned_vs_jpeg(c)),
+            lambda df, s, ci, c: _fig08(df, s, ci, c, logx=True),
+        ),
+        "fig10_systems_vs_snr_seess": (
+            lambda c: c["experiments"]["B"]["enabled"],
+            lambda df, s, ci, c: _fig_snr(df, s, ci, c, ("seess", "psnr", "ssim"), "10"),
+        ),
+        "fig11_systems_vs_snr_all": (
+            lambda c: c["experiments"]["B"]["enabled"],
+            lambda df, s, ci, c: _fig_snr(df, s, ci, c, None, "11"),
+        ),
         "fig13_example_table": (lambda c: c["experiments"]["D"]["enabled"], _fig13),
     }
     for name in ("translation", "rotation", "reflection", "scaling", "color_filter"):
         figs[f"fig17_{name}"] = (
-            lambda c, n=name: c["experiments"]["D"]["enabled"] and bool(c["experiments"]["D"]["transforms"].get(n)),
+            lambda c, n=name: (
+                c["experiments"]["D"]["enabled"]
+                and bool(c["experiments"]["D"]["transforms"].get(n))
+            ),
             _fig_transform(name),
         )
     return figs
@@ -166,7 +204,11 @@ def figure_names(cfg: dict[str, Any]) -> list[str]:
 
 
 def draw_figures(
-    df: pd.DataFrame, outdir: str | os.PathLike, ci: float, names: Sequence[str], cfg: dict[str, Any]
+    df: pd.DataFrame,
+    outdir: str | os.PathLike,
+    ci: float,
+    names: Sequence[str],
+    cfg: dict[str, Any],
 ) -> list[Path]:
     out: list[Path] = []
     for name in names:

@@ -25,7 +25,9 @@ _HELD: list = []  # keep lock file objects alive for the process lifetime
 def count_gpus() -> int:
     """GPUs on this node per ``nvidia-smi -L`` (0 when absent), without initialising CUDA."""
     try:
-        out = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20, check=True).stdout
+        out = subprocess.run(
+            ["nvidia-smi", "-L"], capture_output=True, text=True, timeout=20, check=True
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return 0
     return sum(1 for line in out.splitlines() if line.startswith("GPU "))
@@ -57,5 +59,7 @@ def claim_gpu(device: str, wait_s: float = 600.0) -> str | None:
             os.environ["CUDA_VISIBLE_DEVICES"] = str(i)
             return str(i)
         if time.monotonic() > deadline:
-            raise RuntimeError(f"no free GPU among {n} after {wait_s:.0f} s (is --resources gpu=N larger than N?)")
+            raise RuntimeError(
+                f"no free GPU among {n} after {wait_s:.0f} s (is --resources gpu=N larger than N?)"
+            )
         time.sleep(2.0)

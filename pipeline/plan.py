@@ -56,7 +56,9 @@ class Plan:
         d = self.config["experiments"]["D"]
         if not d["enabled"]:
             return []
-        return [("D", name, strength_cond(s)) for name, grid in d["transforms"].items() for s in grid]
+        return [
+            ("D", name, strength_cond(s)) for name, grid in d["transforms"].items() for s in grid
+        ]
 
     def shards(self) -> list[tuple[str, str, str]]:
         return self.shards_a() + self.shards_b() + self.shards_d()

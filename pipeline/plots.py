@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from semcom_pipeline.summary import summarize
 
 from seess.fsutil import atomic_path
+from semcom_pipeline.summary import summarize
 
 __all__ = ["metric_label", "plot_metric_grid", "save_figure"]
 
@@ -83,16 +83,21 @@ def plot_metric_grid(
             finite = np.isfinite(g["mean"].to_numpy(dtype=float))
             xs, ys = g[x].to_numpy(dtype=float)[finite], g["mean"].to_numpy(dtype=float)[finite]
             (line,) = ax.plot(xs, ys, marker="o", label=str(label))
-            lo, hi = g["ci_low"].to_numpy(dtype=float)[finite], g["ci_high"].to_numpy(dtype=float)[finite]
+            lo, hi = (
+                g["ci_low"].to_numpy(dtype=float)[finite],
+                g["ci_high"].to_numpy(dtype=float)[finite],
+            )
             ok = np.isfinite(lo) & np.isfinite(hi)
             if ok.any():
-                ax.fill_between(xs[ok], lo[ok], hi[ok], alpha=0.2, color=line.get_color(), linewidth=0)
+                ax.fill_between(
+                    xs[ok], lo[ok], hi[ok], alpha=0.2, color=line.get_color(), linewidth=0
+                )
         ax.set_xlabel(xlabel)
         ax.set_ylabel(metric_label(metric))
         if logx:
             ax.set_xscale("log")
         ax.legend(fontsize="small")
-    for ax in list(axes.flat)[len(metrics):]:
+    for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
     fig.suptitle(f"{title} (mean and {ci:g}% CI over images)")
     fig.tight_layout()

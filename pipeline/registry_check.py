@@ -8,15 +8,16 @@ __all__ = ["check_names"]
 
 
 def check_names(cfg: dict[str, Any]) -> None:
+    from seess.metrics.registry import available_metrics
     from semcom_codecs.registry import available_codecs
     from semcom_pipeline.config import ConfigError
-
-    from seess.metrics.registry import available_metrics
 
     metrics = set(available_metrics())
     for i, name in enumerate(cfg.get("metrics", [])):
         if name not in metrics:
-            raise ConfigError(f"metrics[{i}]: unknown metric '{name}'; available: {', '.join(sorted(metrics))}")
+            raise ConfigError(
+                f"metrics[{i}]: unknown metric '{name}'; available: {', '.join(sorted(metrics))}"
+            )
     codecs = set(available_codecs())
     for i, name in enumerate(cfg.get("experiments", {}).get("A", {}).get("codecs", [])):
         if name not in codecs:
@@ -25,4 +26,6 @@ def check_names(cfg: dict[str, Any]) -> None:
             )
     for name in cfg.get("codecs", {}):
         if name not in codecs:
-            raise ConfigError(f"codecs.{name}: unknown codec '{name}'; available: {', '.join(sorted(codecs))}")
+            raise ConfigError(
+                f"codecs.{name}: unknown codec '{name}'; available: {', '.join(sorted(codecs))}"
+            )

@@ -114,5 +114,7 @@ def load_bundled(name: str) -> np.ndarray:
 
 def load_original(source: str, max_side: int | None) -> np.ndarray:
     """Load one selected image (``bundled:<name>`` or a path) as uint8 RGB, downscaled."""
-    img = load_bundled(source.split(":", 1)[1]) if source.startswith("bundled:") else load_rgb(source)
+    img = (
+        load_bundled(source.split(":", 1)[1]) if source.startswith("bundled:") else load_rgb(source)
+    )
     return downscale(img, max_side)

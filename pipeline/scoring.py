@@ -55,7 +55,13 @@ def score_pairs(
             if math.isnan(value):  # e.g. ms_ssim with small_images: nan; summaries skip it
                 log.warning("%s is undefined (NaN) for image %s", name, image)
             rows.append(
-                {**base_row, **row_extra.get(image, {}), "image": image, "metric": name,
-                 "value": value, "metric_backend": backend}
+                {
+                    **base_row,
+                    **row_extra.get(image, {}),
+                    "image": image,
+                    "metric": name,
+                    "value": value,
+                    "metric_backend": backend,
+                }
             )
     return rows

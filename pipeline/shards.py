@@ -8,17 +8,22 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
+from seess.imageio import load_rgb, save_png
 from semcom_pipeline.records import write_json
 from semcom_pipeline.transforms import apply_transform
-from seess.imageio import load_rgb, save_png
 
 __all__ = ["compress_shard", "transform_shard"]
 
 log = logging.getLogger(__name__)
 
 
-def compress_shard(codec_name: str, bpp: str, originals: dict[str, str], out_dir: str | Path,
-                   options: dict[str, Any]) -> None:
+def compress_shard(
+    codec_name: str,
+    bpp: str,
+    originals: dict[str, str],
+    out_dir: str | Path,
+    options: dict[str, Any],
+) -> None:
     """Encode and decode every original with ``codec_name`` at ``bpp``; write ``<id>.png|json``."""
     from semcom_codecs.registry import build_codec
     from semcom_codecs.safe import safe_decode
@@ -30,21 +35,40 @@ def compress_shard(codec_name: str, bpp: str, originals: dict[str, str], out_dir
         encoded = codec.encode(original, float(bpp))
         decoded = safe_decode(codec, encoded.data, original.shape, fallback="black")
         if decoded.decode_failed:  # a clean stream of our own encoder must decode
-            raise RuntimeError(f"{codec_name} could not decode its own stream of {image_id}: {decoded.reason}")
-        row = {"experiment": "A", "system": codec_name, "codec": codec_name, "condition": f"bpp={bpp}",
-               "target_bpp": encoded.target_bpp, "achieved_bpp": encoded.achieved_bpp, "decode_failed": False}
+            raise RuntimeError(
+                f"{codec_name} could not decode its own stream of {image_id}: {decoded.reason}"
+            )
+        row = {
+            "experiment": "A",
+            "system": codec_name,
+            "codec": codec_name,
+            "condition": f"bpp={bpp}",
+            "target_bpp": encoded.target_bpp,
+            "achieved_bpp": encoded.achieved_bpp,
+            "decode_failed": False,
+        }
         save_png(out / f"{image_id}.png", decoded.image)
-        write_json(out / f"{image_id}.json",
-                   {"row": row, "skip": False, "details": {**encoded.record(), **codec.describe()}})
+        write_json(
+            out / f"{image_id}.json",
+            {"row": row, "skip": False, "details": {**encoded.record(), **codec.describe()}},
+        )
         log.info("%s: %s", image_id, row)
 
 
-def transform_shard(name: str, strength: str, originals: dict[str, str], out_dir: str | Path) -> None:
+def transform_shard(
+    name: str, strength: str, originals: dict[str, str], out_dir: str | Path
+) -> None:
     """Apply transformation ``name`` at ``strength`` to every original; write ``<id>.png|json``."""
     out = Path(out_dir)
     for image_id in sorted(originals):
         image = apply_transform(name, load_rgb(originals[image_id]), float(strength))
-        row = {"experiment": "D", "system": name, "condition": f"{name}={strength}", "transform": name,
-               "strength": float(strength), "decode_failed": False}
+        row = {
+            "experiment": "D",
+            "system": name,
+            "condition": f"{name}={strength}",
+            "transform": name,
+            "strength": float(strength),
+            "decode_failed": False,
+        }
         save_png(out / f"{image_id}.png", image)
         write_json(out / f"{image_id}.json", {"row": row, "skip": False})

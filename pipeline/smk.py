@@ -16,7 +16,10 @@ def setup_logging(smk: Any) -> logging.Logger:
     if getattr(smk, "log", None):
         handlers.append(logging.FileHandler(str(smk.log[0]), mode="w"))
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", handlers=handlers, force=True
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+        force=True,
     )
     logging.captureWarnings(True)
     return logging.getLogger(f"semcom.{smk.rule}")

@@ -45,8 +45,12 @@ def summarize(df: pd.DataFrame, ci: float = 95.0) -> pd.DataFrame:
             row[col] = float(g[col].mean()) if col in g and g[col].notna().any() else math.nan
         for col in ("codec", "snr_def", "modulation", "transform", "metric_backend"):
             vals = g[col].dropna().unique() if col in g else []
-            row[col] = vals[0] if len(vals) == 1 else (";".join(map(str, vals)) if len(vals) else "")
-        row["decode_failures"] = int(g["decode_failed"].fillna(False).astype(bool).sum()) if "decode_failed" in g else 0
+            row[col] = (
+                vals[0] if len(vals) == 1 else (";".join(map(str, vals)) if len(vals) else "")
+            )
+        row["decode_failures"] = (
+            int(g["decode_failed"].fillna(False).astype(bool).sum()) if "decode_failed" in g else 0
+        )
         row.update(mean=mean, ci_low=low, ci_high=high, ci_level=ci, n=n, n_inf=n_inf)
         rows.append(row)
     return pd.DataFrame(rows)

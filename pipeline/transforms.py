@@ -33,7 +33,9 @@ def rotation(image: np.ndarray, degrees: float) -> np.ndarray:
     if degrees == 0:
         return image.copy()
     return np.asarray(
-        Image.fromarray(image).rotate(float(degrees), resample=Image.Resampling.BILINEAR, expand=False, fillcolor=(0, 0, 0))
+        Image.fromarray(image).rotate(
+            float(degrees), resample=Image.Resampling.BILINEAR, expand=False, fillcolor=(0, 0, 0)
+        )
     )
 
 
@@ -54,7 +56,9 @@ def color_filter(image: np.ndarray, t: float) -> np.ndarray:
     if t == 0:
         return image.copy()
     blue = np.array([0.0, 0.0, 255.0])
-    return np.clip(np.rint((1.0 - t) * image.astype(np.float64) + t * blue), 0, 255).astype(np.uint8)
+    return np.clip(np.rint((1.0 - t) * image.astype(np.float64) + t * blue), 0, 255).astype(
+        np.uint8
+    )
 
 
 TRANSFORMS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
@@ -65,7 +69,13 @@ TRANSFORMS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
     "color_filter": color_filter,
 }
 
-_UNITS = {"translation": "px", "rotation": "degrees", "reflection": "", "scaling": "px per side", "color_filter": "blend ratio"}
+_UNITS = {
+    "translation": "px",
+    "rotation": "degrees",
+    "reflection": "",
+    "scaling": "px per side",
+    "color_filter": "blend ratio",
+}
 
 
 def check_strength(name: str, strength: float, shape: tuple[int, ...] | None = None) -> None:
@@ -79,7 +89,9 @@ def check_strength(name: str, strength: float, shape: tuple[int, ...] | None = N
     if name == "reflection" and strength not in (0, 1):
         raise ValueError(f"reflection: strength must be 0 (identity) or 1 (mirror), got {strength}")
     if shape is not None and name == "scaling" and 2 * round(strength) >= min(shape[:2]):
-        raise ValueError(f"scaling: cropping {strength} px per side leaves nothing of a {shape[1]}x{shape[0]} image")
+        raise ValueError(
+            f"scaling: cropping {strength} px per side leaves nothing of a {shape[1]}x{shape[0]} image"
+        )
 
 
 def unit_of(name: str) -> str:

@@ -32,7 +32,10 @@ def missing_weights(config: dict[str, Any]) -> list[Requirement]:
 
 
 def describe_missing(missing: list[Requirement]) -> str:
-    lines = [f"  - {r.name}: expected at {r.location} (from {r.source}; config key `{r.config_key}`)" for r in missing]
+    lines = [
+        f"  - {r.name}: expected at {r.location} (from {r.source}; config key `{r.config_key}`)"
+        for r in missing
+    ]
     return (
         "pretrained weights needed by this configuration are missing:\n"
         + "\n".join(lines)

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["SceneGraph", "SeSS", "SeSSResult", "build_graph", "get_preset", "load_graph", "save_graph"]
+__all__ = [
+    "SceneGraph",
+    "SeSS",
+    "SeSSResult",
+    "build_graph",
+    "get_preset",
+    "load_graph",
+    "save_graph",
+]
 
 _LAZY = {
     "SeSS": "seess.api",

@@ -89,10 +89,16 @@ def build_backend(
         raise ValueError(f"unknown SeSS backend '{backend}'; expected one of {', '.join(BACKENDS)}")
     if backend == "sess":
         seg = segmenter or SamSegmenter(
-            sam_model, sam_checkpoint, device=device, weights_dir=weights_dir,
-            allow_download=allow_download, **(sam_options or {}),
+            sam_model,
+            sam_checkpoint,
+            device=device,
+            weights_dir=weights_dir,
+            allow_download=allow_download,
+            **(sam_options or {}),
         )
-        emb = embedder or ClipEmbedder(clip_model, clip_weights, device=device, cache_dir=clip_cache_dir)
+        emb = embedder or ClipEmbedder(
+            clip_model, clip_weights, device=device, cache_dir=clip_cache_dir
+        )
         rel = relations or ClipRelationPredictor(emb, max_objects=max_objects)
     else:
         seg = segmenter or FelzenszwalbSegmenter()
@@ -204,7 +210,9 @@ class SeSS:
 
     def _build(self, image: np.ndarray) -> SceneGraph:
         b = self.backend
-        return build_graph(image, b.segmenter, b.embedder, b.relations, self.graph_settings, backend=b.name)
+        return build_graph(
+            image, b.segmenter, b.embedder, b.relations, self.graph_settings, backend=b.name
+        )
 
     def graph(self, image: Any) -> SceneGraph:
         """The scene graph of ``image`` (array of any supported layout, or a file path)."""
@@ -241,4 +249,3 @@ class SeSS:
             "graph_settings": self.graph_settings.to_dict(),
             "device": self.device,
         }
-

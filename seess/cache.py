@@ -33,7 +33,9 @@ __all__ = ["GraphCache", "settings_hash"]
 
 def settings_hash(settings: Mapping[str, Any] | str) -> str:
     """First 16 hex digits of the SHA-256 of ``settings`` as canonical JSON (or of the string)."""
-    text = settings if isinstance(settings, str) else json.dumps(settings, sort_keys=True, default=str)
+    text = (
+        settings if isinstance(settings, str) else json.dumps(settings, sort_keys=True, default=str)
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -56,7 +58,9 @@ class GraphCache:
 
     LOG = "computed.log"
 
-    def __init__(self, directory: str | os.PathLike, settings: Mapping[str, Any] | str = "") -> None:
+    def __init__(
+        self, directory: str | os.PathLike, settings: Mapping[str, Any] | str = ""
+    ) -> None:
         self.directory = Path(directory).expanduser()
         self.settings_key = settings_hash(settings)
         self.computed = 0
@@ -76,7 +80,9 @@ class GraphCache:
         except ValueError:
             return None
 
-    def get_or_build(self, image: np.ndarray, build_fn: Callable[[np.ndarray], SceneGraph]) -> SceneGraph:
+    def get_or_build(
+        self, image: np.ndarray, build_fn: Callable[[np.ndarray], SceneGraph]
+    ) -> SceneGraph:
         """The cached graph of ``image``, else ``build_fn(image)`` stored and returned."""
         img = to_rgb_uint8(image)
         g = self.get(img)

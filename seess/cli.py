@@ -29,24 +29,47 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="seess", description="Semantic Similarity Score (SeSS) of images.")
+    p = argparse.ArgumentParser(
+        prog="seess", description="Semantic Similarity Score (SeSS) of images."
+    )
     sub = p.add_subparsers(dest="command", required=True)
     s = sub.add_parser("score", help="score an image pair or two folders of images")
     s.add_argument("images", nargs="*", metavar="IMAGE", help="two images: reference and test")
     s.add_argument("--ref", type=Path, help="folder of reference images (folder mode)")
     s.add_argument("--test", type=Path, help="folder of test images (folder mode)")
     s.add_argument("--out", type=Path, help="CSV file written in folder mode")
-    s.add_argument("--metric", action="append", dest="metrics", metavar="NAME",
-                   help="metric to compute (repeatable; default: seess); see --list-metrics")
-    s.add_argument("--list-metrics", action="store_true", help="print the registered metrics and exit")
-    s.add_argument("--backend", default="sess", choices=["sess", "sess-lite"],
-                   help="SeSS backend set (default sess: SAM + OpenCLIP; sess-lite needs no weights)")
+    s.add_argument(
+        "--metric",
+        action="append",
+        dest="metrics",
+        metavar="NAME",
+        help="metric to compute (repeatable; default: seess); see --list-metrics",
+    )
+    s.add_argument(
+        "--list-metrics", action="store_true", help="print the registered metrics and exit"
+    )
+    s.add_argument(
+        "--backend",
+        default="sess",
+        choices=["sess", "sess-lite"],
+        help="SeSS backend set (default sess: SAM + OpenCLIP; sess-lite needs no weights)",
+    )
     s.add_argument("--preset", default="paper", choices=["paper", "official"])
     s.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
-    s.add_argument("--json", action="store_true", help="pair mode: print the full explanation as JSON")
-    s.add_argument("--explain", type=Path, metavar="OUT", help="pair mode: write the explanation image (.png/.pdf)")
+    s.add_argument(
+        "--json", action="store_true", help="pair mode: print the full explanation as JSON"
+    )
+    s.add_argument(
+        "--explain",
+        type=Path,
+        metavar="OUT",
+        help="pair mode: write the explanation image (.png/.pdf)",
+    )
     s.add_argument("--cache-dir", help="scene-graph cache folder")
-    s.add_argument("--weights-dir", help="folder with SAM checkpoints (default $SEESS_WEIGHTS or resources/weights)")
+    s.add_argument(
+        "--weights-dir",
+        help="folder with SAM checkpoints (default $SEESS_WEIGHTS or resources/weights)",
+    )
     s.add_argument("--sam-model", help="SAM size: vit_h (default), vit_l, vit_b")
     s.add_argument("--sam-checkpoint", help="SAM checkpoint file")
     s.add_argument("--clip-model", help="open_clip architecture (default ViT-H-14)")
@@ -55,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _seess_options(args: argparse.Namespace) -> dict[str, Any]:
-    opts: dict[str, Any] = {"backend": args.backend, "preset": args.preset, "cache_dir": args.cache_dir}
+    opts: dict[str, Any] = {
+        "backend": args.backend,
+        "preset": args.preset,
+        "cache_dir": args.cache_dir,
+    }
     for key in ("weights_dir", "sam_model", "sam_checkpoint", "clip_model", "clip_weights"):
         if getattr(args, key) is not None:
             if args.backend != "sess":
@@ -85,7 +112,9 @@ def _image_files(folder: Path, label: str) -> dict[str, Path]:
     for f in sorted(folder.iterdir()):
         if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES:
             if f.stem in files:
-                raise CliError(f"--{label} {folder}: two images named '{f.stem}' ({files[f.stem].name}, {f.name})")
+                raise CliError(
+                    f"--{label} {folder}: two images named '{f.stem}' ({files[f.stem].name}, {f.name})"
+                )
             files[f.stem] = f
     if not files:
         raise CliError(f"--{label} {folder}: no image files")
@@ -118,8 +147,13 @@ def _pair_mode(args: argparse.Namespace, names: list[str], device: str) -> int:
         else:
             values[name] = float(m.score(a, b))
     if args.json:
-        out = {**out, "reference": str(args.images[0]), "test": str(args.images[1]),
-               "metrics": values, "backend": metrics["seess"].describe()}
+        out = {
+            **out,
+            "reference": str(args.images[0]),
+            "test": str(args.images[1]),
+            "metrics": values,
+            "backend": metrics["seess"].describe(),
+        }
         print(json.dumps(out, indent=1, allow_nan=True))
     elif len(values) == 1:
         print(f"{next(iter(values.values())):.6f}")
@@ -147,8 +181,11 @@ def _folder_mode(args: argparse.Namespace, names: list[str], device: str) -> int
         raise CliError(f"no file names in common between {args.ref} and {args.test}")
     unmatched = sorted(set(refs) ^ set(tests))
     if unmatched:
-        print(f"seess: warning: {len(unmatched)} image(s) without a counterpart skipped: "
-              f"{', '.join(unmatched[:5])}{' ...' if len(unmatched) > 5 else ''}", file=sys.stderr)
+        print(
+            f"seess: warning: {len(unmatched)} image(s) without a counterpart skipped: "
+            f"{', '.join(unmatched[:5])}{' ...' if len(unmatched) > 5 else ''}",
+            file=sys.stderr,
+        )
     metrics = _build_metrics(names, args, device)
     ra = [load_rgb(refs[k]) for k in tqdm(common, desc="reading", leave=False)]
     ta = [load_rgb(tests[k]) for k in common]
@@ -156,8 +193,17 @@ def _folder_mode(args: argparse.Namespace, names: list[str], device: str) -> int
     for name, m in metrics.items():
         vals = m.score_batch(ra, ta)
         backend = m.describe().get("backend", "")
-        rows += [{"image": k, "reference": str(refs[k]), "test": str(tests[k]), "metric": name,
-                  "value": v, "metric_backend": backend} for k, v in zip(common, vals)]
+        rows += [
+            {
+                "image": k,
+                "reference": str(refs[k]),
+                "test": str(tests[k]),
+                "metric": name,
+                "value": v,
+                "metric_backend": backend,
+            }
+            for k, v in zip(common, vals)
+        ]
     with atomic_path(args.out) as tmp, open(tmp, "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=list(rows[0]))
         w.writeheader()
@@ -185,8 +231,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.ref is not None or args.test is not None or args.out is not None:
             return _folder_mode(args, names, device)
         return _pair_mode(args, names, device)
-    except (CliError, ImageError, MissingWeightsError, FileNotFoundError, ValueError,
-            TypeError, RuntimeError, KeyError) as exc:
+    except (
+        CliError,
+        ImageError,
+        MissingWeightsError,
+        FileNotFoundError,
+        ValueError,
+        TypeError,
+        RuntimeError,
+        KeyError,
+    ) as exc:
         msg = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         msg = " ".join(str(msg).split())  # one line
         print(f"seess: error: {msg}", file=sys.stderr)

@@ -19,7 +19,7 @@ import numpy as np
 from seess.models import cached_model
 from seess.weights import MissingWeightsError
 
-__all__ = ["OpenClip", "load_open_clip", "DEFAULT_CLIP", "TINY_CLIP"]
+__all__ = ["DEFAULT_CLIP", "TINY_CLIP", "OpenClip", "load_open_clip"]
 
 DEFAULT_CLIP = ("ViT-H-14", "laion2b_s32b_b79k")  # the authors' demo
 TINY_CLIP = "seess-tiny-clip"
@@ -45,10 +45,16 @@ class OpenClip:
         out = []
         with torch.no_grad():
             for i in range(0, len(images), batch_size):
-                batch = torch.stack([self.preprocess(Image.fromarray(im)) for im in images[i : i + batch_size]])
+                batch = torch.stack(
+                    [self.preprocess(Image.fromarray(im)) for im in images[i : i + batch_size]]
+                )
                 feats = self.model.encode_image(batch.to(self.device)).float()
                 out.append(torch.nn.functional.normalize(feats, dim=-1).cpu().numpy())
-        d = int(self.model.text_projection.shape[1]) if hasattr(self.model, "text_projection") else 0
+        d = (
+            int(self.model.text_projection.shape[1])
+            if hasattr(self.model, "text_projection")
+            else 0
+        )
         return np.concatenate(out).astype(np.float32) if out else np.zeros((0, d), np.float32)
 
     def embed_texts(self, texts: Sequence[str]) -> np.ndarray:
@@ -68,7 +74,9 @@ def _register_configs() -> None:
         open_clip.add_model_config(_CONFIG_DIR)
 
 
-def _build(model_name: str, weights: str | None, device: str, cache_dir: str | None, seed: int) -> OpenClip:
+def _build(
+    model_name: str, weights: str | None, device: str, cache_dir: str | None, seed: int
+) -> OpenClip:
     import open_clip
     import torch
 

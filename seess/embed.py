@@ -113,7 +113,11 @@ class ClipEmbedder(Embedder):
         from seess.clip_model import load_open_clip
 
         return load_open_clip(
-            self.model_name, self.weights, device=self.device, cache_dir=self.cache_dir, seed=self.seed
+            self.model_name,
+            self.weights,
+            device=self.device,
+            cache_dir=self.cache_dir,
+            seed=self.seed,
         )
 
     def embed_images(self, images: Sequence[np.ndarray]) -> np.ndarray:
@@ -127,7 +131,11 @@ class ClipEmbedder(Embedder):
         return f"{self.name}{seed}"
 
     def describe(self) -> dict[str, Any]:
-        return {"embedder": "openclip", "clip_model": self.model_name, "clip_weights": self.weights or "random"}
+        return {
+            "embedder": "openclip",
+            "clip_model": self.model_name,
+            "clip_weights": self.weights or "random",
+        }
 
 
 def _soft_bins(values: np.ndarray, k: int) -> np.ndarray:
@@ -203,7 +211,11 @@ class DescriptorEmbedder(Embedder):
         cols = np.array_split(np.arange(nw), g) if nw >= g else [np.arange(nw)] * g
         layout = np.array([x[np.ix_(r, c)].mean(axis=(0, 1)) for r in rows for c in cols]).ravel()
         parts = []
-        for vec, wgt in ((colour, 1.0), (texture, self.texture_weight), (layout, self.layout_weight)):
+        for vec, wgt in (
+            (colour, 1.0),
+            (texture, self.texture_weight),
+            (layout, self.layout_weight),
+        ):
             nrm = np.linalg.norm(vec)
             parts.append(wgt * vec / nrm if nrm > 0 else vec)
         v = np.concatenate(parts)

@@ -49,10 +49,15 @@ def _scale_masks(masks: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     h, w = shape
     if masks.shape[1:] == (h, w):
         return masks
-    return np.stack([
-        np.asarray(Image.fromarray(m.astype(np.uint8) * 255).resize((w, h), Image.Resampling.NEAREST)) > 127
-        for m in masks
-    ])
+    return np.stack(
+        [
+            np.asarray(
+                Image.fromarray(m.astype(np.uint8) * 255).resize((w, h), Image.Resampling.NEAREST)
+            )
+            > 127
+            for m in masks
+        ]
+    )
 
 
 def render_explanation(
@@ -114,8 +119,15 @@ def render_explanation(
         ax.plot([x1, x2], [y1, y2], color=col, lw=0.8 + 2.5 * w / wmax, alpha=0.9)
         ax.plot([x1, x2], [y1, y2], "o", color=col, ms=3)
         if k < max_labels:
-            ax.text((x1 + x2) / 2, (y1 + y2) / 2, f"{sim:.2f}", fontsize=7, ha="center", va="center",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": col, "alpha": 0.85})
+            ax.text(
+                (x1 + x2) / 2,
+                (y1 + y2) / 2,
+                f"{sim:.2f}",
+                fontsize=7,
+                ha="center",
+                va="center",
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": col, "alpha": 0.85},
+            )
     name = ga.backend.get("name", "?")
     ax.set_title(
         f"SeSS {result.score:.3f}  (graph {result.graph_score:.3f}, image {result.image_score:.3f})"

@@ -190,7 +190,15 @@ def rle_decode(runs: np.ndarray, counts: np.ndarray, shape: tuple[int, int]) -> 
     return out.reshape(len(counts), h, w)
 
 
-_ARRAYS = ("features", "centroids", "saliency_mass", "edges", "edge_scores", "image_embedding", "boxes")
+_ARRAYS = (
+    "features",
+    "centroids",
+    "saliency_mass",
+    "edges",
+    "edge_scores",
+    "image_embedding",
+    "boxes",
+)
 
 
 def save_graph(path: str | os.PathLike, graph: SceneGraph) -> Path:

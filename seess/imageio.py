@@ -22,7 +22,7 @@ from PIL import Image, UnidentifiedImageError
 
 from seess.fsutil import atomic_path
 
-__all__ = ["ImageError", "load_rgb", "to_rgb_uint8", "save_png", "IMAGE_SUFFIXES"]
+__all__ = ["IMAGE_SUFFIXES", "ImageError", "load_rgb", "save_png", "to_rgb_uint8"]
 
 IMAGE_SUFFIXES = frozenset(
     {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".gif"}
@@ -69,7 +69,9 @@ def to_rgb_uint8(image: np.ndarray, *, name: str = "image") -> np.ndarray:
     if arr.ndim == 2:
         arr = arr[:, :, None]
     if arr.ndim != 3 or arr.shape[2] not in (1, 2, 3, 4):
-        raise ImageError(f"{name}: expected an (H, W[, C]) image with 1-4 channels, got shape {arr.shape}")
+        raise ImageError(
+            f"{name}: expected an (H, W[, C]) image with 1-4 channels, got shape {arr.shape}"
+        )
     if arr.shape[0] < 1 or arr.shape[1] < 1:
         raise ImageError(f"{name}: empty image of shape {arr.shape}")
     arr = _scale_to_uint8(arr)

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-__all__ = ["resolve_device", "cached_model", "clear_model_cache"]
+__all__ = ["cached_model", "clear_model_cache", "resolve_device"]
 
 T = TypeVar("T")
 _CACHE: dict[Hashable, Any] = {}

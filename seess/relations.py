@@ -43,7 +43,14 @@ __all__ = [
 P = {name: i for i, name in enumerate(PSG_PREDICATES)}
 #: Predicates the geometric rules can produce.
 GEOMETRIC_PREDICATES = (
-    "over", "in front of", "beside", "on", "in", "attached to", "hanging from", "enclosing",
+    "over",
+    "in front of",
+    "beside",
+    "on",
+    "in",
+    "attached to",
+    "hanging from",
+    "enclosing",
 )
 
 
@@ -69,7 +76,9 @@ class RelationPredictor(abc.ABC):
         if k >= 2:
             sub = np.asarray(self._predict(image, masks[:k]), dtype=np.float64)
             if sub.shape != (N_PREDICATES, k, k):
-                raise RuntimeError(f"{self.name}: scores of shape {sub.shape}, expected {(N_PREDICATES, k, k)}")
+                raise RuntimeError(
+                    f"{self.name}: scores of shape {sub.shape}, expected {(N_PREDICATES, k, k)}"
+                )
             out[:, :k, :k] = np.clip(np.nan_to_num(sub), 0.0, 1.0)
             idx = np.arange(k)
             out[:, idx, idx] = 0.0
@@ -133,7 +142,9 @@ class GeometricRelationPredictor(RelationPredictor):
         n, h, w = m.shape
         flat = m.reshape(n, -1).astype(np.float32)
         area = np.maximum(flat.sum(1), 1.0)
-        filled = np.stack([ndimage.binary_fill_holes(x) for x in m]).reshape(n, -1).astype(np.float32)
+        filled = (
+            np.stack([ndimage.binary_fill_holes(x) for x in m]).reshape(n, -1).astype(np.float32)
+        )
         struct = np.ones((2 * self.touch_px + 1,) * 2, bool)
         ring = np.stack([ndimage.binary_dilation(x, struct) & ~x for x in m]).reshape(n, -1)
         ring = ring.astype(np.float32)
@@ -154,13 +165,23 @@ class GeometricRelationPredictor(RelationPredictor):
         half_h = (hgt[:, None] + hgt[None, :]) / 2.0
         above = np.clip((cy[None, :] - cy[:, None]) / np.maximum(half_h, 1.0), 0.0, 1.0)
         below = above.T
-        col_ov = np.clip(np.minimum(c1[:, None], c1[None, :]) - np.maximum(c0[:, None], c0[None, :]), 0, None)
-        row_ov = np.clip(np.minimum(r1[:, None], r1[None, :]) - np.maximum(r0[:, None], r0[None, :]), 0, None)
+        col_ov = np.clip(
+            np.minimum(c1[:, None], c1[None, :]) - np.maximum(c0[:, None], c0[None, :]), 0, None
+        )
+        row_ov = np.clip(
+            np.minimum(r1[:, None], r1[None, :]) - np.maximum(r0[:, None], r0[None, :]), 0, None
+        )
         hoverlap = col_ov / np.maximum(np.minimum(wid[:, None], wid[None, :]), 1.0)
         voverlap = row_ov / np.maximum(np.minimum(hgt[:, None], hgt[None, :]), 1.0)
-        gap = np.clip(np.maximum(c0[:, None], c0[None, :]) - np.minimum(c1[:, None], c1[None, :]), 0, None)
-        box_dist = np.hypot(gap, np.clip(np.maximum(r0[:, None], r0[None, :])
-                                         - np.minimum(r1[:, None], r1[None, :]), 0, None))
+        gap = np.clip(
+            np.maximum(c0[:, None], c0[None, :]) - np.minimum(c1[:, None], c1[None, :]), 0, None
+        )
+        box_dist = np.hypot(
+            gap,
+            np.clip(
+                np.maximum(r0[:, None], r0[None, :]) - np.minimum(r1[:, None], r1[None, :]), 0, None
+            ),
+        )
         prox = np.exp(-box_dist / (0.25 * np.hypot(h, w)))
         box_area = hgt * wid
         box_ov = col_ov * row_ov / np.maximum(np.minimum(box_area[:, None], box_area[None, :]), 1.0)
@@ -173,7 +194,11 @@ class GeometricRelationPredictor(RelationPredictor):
         out[P["hanging from"]] = touch * below * free
         out[P["attached to"]] = touch * (1.0 - np.maximum(above, below)) * free
         out[P["over"]] = (1.0 - touch) * above * hoverlap * free * prox
-        out[P["beside"]] = (1.0 - hoverlap) * voverlap * np.exp(-gap / np.maximum(wid[:, None] + wid[None, :], 1.0))
+        out[P["beside"]] = (
+            (1.0 - hoverlap)
+            * voverlap
+            * np.exp(-gap / np.maximum(wid[:, None] + wid[None, :], 1.0))
+        )
         out[P["in front of"]] = box_ov * (r1[:, None] > r1[None, :]) * free * (1.0 - touch)
         return out
 

@@ -53,17 +53,27 @@ class SceneGraph:
     def n_nodes(self) -> int:
         return int(self.features.shape[0])
 
-    def validate(self) -> "SceneGraph":
+    def validate(self) -> SceneGraph:
         """Check shapes and value ranges; return self."""
         n = self.n_nodes
         if n < 1:
             raise ValueError("a scene graph has at least one node")
         h, w = self.image_shape
         if self.masks.shape != (n, h, w) or self.masks.dtype != np.bool_:
-            raise ValueError(f"masks must be bool of shape {(n, h, w)}, got {self.masks.dtype} {self.masks.shape}")
-        if self.centroids.shape != (n, 2) or self.saliency_mass.shape != (n,) or self.boxes.shape != (n, 4):
+            raise ValueError(
+                f"masks must be bool of shape {(n, h, w)}, got {self.masks.dtype} {self.masks.shape}"
+            )
+        if (
+            self.centroids.shape != (n, 2)
+            or self.saliency_mass.shape != (n,)
+            or self.boxes.shape != (n, 4)
+        ):
             raise ValueError("centroids, saliency_mass and boxes must have one row per node")
-        if self.edges.ndim != 2 or self.edges.shape[1] != 3 or self.edge_scores.shape != (self.edges.shape[0],):
+        if (
+            self.edges.ndim != 2
+            or self.edges.shape[1] != 3
+            or self.edge_scores.shape != (self.edges.shape[0],)
+        ):
             raise ValueError("edges must be (m, 3) with one score per edge")
         if self.edges.size:
             if self.edges[:, :2].min() < 0 or self.edges[:, :2].max() >= n:

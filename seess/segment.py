@@ -96,8 +96,16 @@ SAM_ARCHS: dict[str, SamArch] = {
     "vit_l": SamArch(1024, 24, 16, (5, 11, 17, 23)),
     "vit_b": SamArch(768, 12, 12, (2, 5, 8, 11)),
     "seess-tiny-sam": SamArch(
-        32, 2, 2, (1,), prompt_embed_dim=32, image_size=256, window_size=4,
-        decoder_mlp_dim=64, decoder_heads=2, iou_head_hidden_dim=32,
+        32,
+        2,
+        2,
+        (1,),
+        prompt_embed_dim=32,
+        image_size=256,
+        window_size=4,
+        decoder_mlp_dim=64,
+        decoder_heads=2,
+        iou_head_hidden_dim=32,
     ),
 }
 
@@ -156,7 +164,9 @@ def build_sam_model(arch: str | SamArch):
 
 def _check_arch(model_type: str) -> str:
     if model_type not in SAM_ARCHS:
-        raise ValueError(f"unknown SAM model type '{model_type}'; expected one of {sorted(SAM_ARCHS)}")
+        raise ValueError(
+            f"unknown SAM model type '{model_type}'; expected one of {sorted(SAM_ARCHS)}"
+        )
     return model_type
 
 
@@ -204,7 +214,10 @@ def load_sam(
     if model_type in SAM_WEIGHTS:
         spec = SAM_WEIGHTS[model_type]
         path = resolve_checkpoint(
-            spec, checkpoint, cache_dir=weights_dir, allow_download=allow_download,
+            spec,
+            checkpoint,
+            cache_dir=weights_dir,
+            allow_download=allow_download,
             # release files (by name) are checked; a fine-tuned file of the same size is not
             verify=verify and (checkpoint is None or Path(checkpoint).name == spec.filename),
         )
@@ -284,7 +297,9 @@ class Segmenter(abc.ABC):
         img = to_rgb_uint8(image)
         masks = np.asarray(self._segment(img), dtype=bool)
         if masks.ndim != 3 or masks.shape[1:] != img.shape[:2]:
-            raise RuntimeError(f"{self.name}: produced masks of shape {masks.shape} for image {img.shape}")
+            raise RuntimeError(
+                f"{self.name}: produced masks of shape {masks.shape} for image {img.shape}"
+            )
         return masks
 
     @abc.abstractmethod
@@ -333,8 +348,11 @@ class SamSegmenter(Segmenter):
             from segment_anything import SamAutomaticMaskGenerator
 
             sam = load_sam(
-                self.model_type, self.checkpoint, device=self.device,
-                weights_dir=self.weights_dir, allow_download=self.allow_download,
+                self.model_type,
+                self.checkpoint,
+                device=self.device,
+                weights_dir=self.weights_dir,
+                allow_download=self.allow_download,
             )
             try:
                 self._generator = SamAutomaticMaskGenerator(sam, **self.generator_options)
@@ -353,7 +371,10 @@ class SamSegmenter(Segmenter):
         return np.stack([np.asarray(r["segmentation"], bool) for r in records])
 
     def describe(self) -> dict[str, Any]:
-        ckpt = self.checkpoint or SAM_WEIGHTS.get(self.model_type, WeightSpec("?", "", None, "")).filename
+        ckpt = (
+            self.checkpoint
+            or SAM_WEIGHTS.get(self.model_type, WeightSpec("?", "", None, "")).filename
+        )
         return {
             "segmenter": f"sam-{self.model_type}",
             "sam_checkpoint": Path(str(ckpt)).name,

@@ -127,9 +127,13 @@ class Requirement:
     fetch: Callable[[], object]
 
 
-def file_requirement(spec: WeightSpec, path: str | os.PathLike | None, cache_dir: str | os.PathLike | None) -> Requirement:
+def file_requirement(
+    spec: WeightSpec, path: str | os.PathLike | None, cache_dir: str | os.PathLike | None
+) -> Requirement:
     """The :class:`Requirement` of a single checkpoint file described by ``spec``."""
-    target = Path(path).expanduser() if path else Path(cache_dir or default_cache_dir()) / spec.filename
+    target = (
+        Path(path).expanduser() if path else Path(cache_dir or default_cache_dir()) / spec.filename
+    )
     return Requirement(
         name=spec.description or spec.filename,
         config_key=spec.config_key,

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
 from semcom_pipeline.sample import BUNDLED, downscale, load_bundled
+
+
+def _job_stats(dry_run_output: str) -> dict[str, int]:
+    """The 'Job stats' table of a Snakemake dry run as {rule: count}."""
+    table = dry_run_output.split("Job stats:", 1)[1] if "Job stats:" in dry_run_output else ""
+    out = {}
+    for line in table.splitlines():
+        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
+        if m and m.group(1) != "total":
+            out[m.group(1)] = int(m.group(2))
+    return out
+
+
+@pytest.fixture(scope="session")
+def job_stats():
+    """Parser of a dry run's 'Job stats' table: ``job_stats(stdout + stderr) -> {rule: n}``."""
+    return _job_stats
 
 
 @pytest.fixture(scope="session")
@@ -28,8 +47,19 @@ def tiny_run(tmp_path_factory) -> Path:
     cluster tests); tests must not modify it."""
     root = Path(__file__).resolve().parents[1]
     work = tmp_path_factory.mktemp("tiny_run")
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile"), "--directory", str(work),
-           "--configfile", str(root / "tests" / "data" / "config_tiny.yaml"), "--cores", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(root / "Snakefile"),
+        "--directory",
+        str(work),
+        "--configfile",
+        str(root / "tests" / "data" / "config_tiny.yaml"),
+        "--cores",
+        "2",
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     return work

@@ -74,8 +74,15 @@ def require_min_side(image: np.ndarray, minimum: int, metric: str, why: str) -> 
         )
 
 
-def hf_requirement(repo_id: str, filenames: Sequence[str], *, name: str, config_key: str,
-                   fetch, cache_dir: str | None = None):
+def hf_requirement(
+    repo_id: str,
+    filenames: Sequence[str],
+    *,
+    name: str,
+    config_key: str,
+    fetch,
+    cache_dir: str | None = None,
+):
     """A :class:`~seess.weights.Requirement` for weights held in the Hugging Face hub cache.
 
     ``is_present`` looks in the local cache only (``try_to_load_from_cache``),
@@ -88,8 +95,10 @@ def hf_requirement(repo_id: str, filenames: Sequence[str], *, name: str, config_
     def is_present() -> bool:
         from huggingface_hub import try_to_load_from_cache
 
-        return any(isinstance(try_to_load_from_cache(repo_id, f, cache_dir=cache_dir), str)
-                   for f in filenames)
+        return any(
+            isinstance(try_to_load_from_cache(repo_id, f, cache_dir=cache_dir), str)
+            for f in filenames
+        )
 
     from huggingface_hub import constants
 

@@ -83,8 +83,12 @@ class Metric(abc.ABC):
     def score_batch(self, refs: Sequence[np.ndarray], tests: Sequence[np.ndarray]) -> list[float]:
         """The metric value of each pair ``(refs[i], tests[i])``."""
         if len(refs) != len(tests):
-            raise ValueError(f"{self.name}: {len(refs)} reference images but {len(tests)} test images")
-        pairs = [check_pair(r, t, resize=self.resize, metric=self.name) for r, t in zip(refs, tests)]
+            raise ValueError(
+                f"{self.name}: {len(refs)} reference images but {len(tests)} test images"
+            )
+        pairs = [
+            check_pair(r, t, resize=self.resize, metric=self.name) for r, t in zip(refs, tests)
+        ]
         if not pairs:
             return []
         return [float(v) for v in self._score_pairs(pairs)]

@@ -37,9 +37,18 @@ class ClipScore(Metric):
     higher_is_better = True
     value_range = (-1.0, 1.0)
 
-    def __init__(self, *, device: str = "cpu", resize: bool = False, model: str = DEFAULT_CLIP[0],
-                 weights: str | None = DEFAULT_CLIP[1], cache_dir: str | None = None,
-                 batch_size: int = 32, seed: int = 0, **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        device: str = "cpu",
+        resize: bool = False,
+        model: str = DEFAULT_CLIP[0],
+        weights: str | None = DEFAULT_CLIP[1],
+        cache_dir: str | None = None,
+        batch_size: int = 32,
+        seed: int = 0,
+        **options: Any,
+    ) -> None:
         super().__init__(device=resolve_device(device), resize=resize, **options)
         import open_clip
 
@@ -48,13 +57,16 @@ class ClipScore(Metric):
         _register_configs()
         if model not in open_clip.list_models():
             raise ValueError(f"{self.name}: unknown open_clip model '{model}'")
-        is_path = weights is not None and ("/" in weights or weights.endswith((".pt", ".pth",
-                                                                               ".bin", ".safetensors")))
+        is_path = weights is not None and (
+            "/" in weights or weights.endswith((".pt", ".pth", ".bin", ".safetensors"))
+        )
         if weights is not None and not is_path:
             tags = open_clip.list_pretrained_tags_by_model(model)
             if weights not in tags:
-                raise ValueError(f"{self.name}: '{weights}' is not a pretrained tag of {model}; "
-                                 f"known tags: {', '.join(tags) or 'none'}")
+                raise ValueError(
+                    f"{self.name}: '{weights}' is not a pretrained tag of {model}; "
+                    f"known tags: {', '.join(tags) or 'none'}"
+                )
         if int(batch_size) < 1:
             raise ValueError(f"{self.name}: batch_size must be >= 1, got {batch_size}")
         self.model_name, self.weights, self.cache_dir = model, weights, cache_dir
@@ -62,8 +74,13 @@ class ClipScore(Metric):
 
     @property
     def clip(self):
-        return load_open_clip(self.model_name, self.weights, device=self.device,
-                              cache_dir=self.cache_dir, seed=self.seed)
+        return load_open_clip(
+            self.model_name,
+            self.weights,
+            device=self.device,
+            cache_dir=self.cache_dir,
+            seed=self.seed,
+        )
 
     def required_weights(self):
         """The OpenCLIP checkpoint in the HF cache (or the given file); none for random weights."""
@@ -74,17 +91,30 @@ class ClipScore(Metric):
         key = "metric_options.clipscore.weights"
         if self.weights.endswith((".pt", ".pth", ".bin", ".safetensors")) or "/" in self.weights:
             p = Path(self.weights).expanduser()
-            return [Requirement(name=f"OpenCLIP checkpoint ({self.model_name})", config_key=key,
-                                location=str(p), source="local file", is_present=p.is_file,
-                                fetch=lambda: p if p.is_file() else self.clip)]
+            return [
+                Requirement(
+                    name=f"OpenCLIP checkpoint ({self.model_name})",
+                    config_key=key,
+                    location=str(p),
+                    source="local file",
+                    is_present=p.is_file,
+                    fetch=lambda: p if p.is_file() else self.clip,
+                )
+            ]
         cfg = open_clip.get_pretrained_cfg(self.model_name, self.weights)
         repo = (cfg.get("hf_hub") or "").rstrip("/")
         if not repo:
             return []
-        return [hf_requirement(
-            repo, ("open_clip_model.safetensors", "open_clip_pytorch_model.bin"),
-            name=f"OpenCLIP {self.model_name}/{self.weights}", config_key=key,
-            fetch=lambda: self.clip, cache_dir=self.cache_dir)]
+        return [
+            hf_requirement(
+                repo,
+                ("open_clip_model.safetensors", "open_clip_pytorch_model.bin"),
+                name=f"OpenCLIP {self.model_name}/{self.weights}",
+                config_key=key,
+                fetch=lambda: self.clip,
+                cache_dir=self.cache_dir,
+            )
+        ]
 
     def _score_pairs(self, pairs):
         clip = self.clip

@@ -47,7 +47,10 @@ __all__ = ["BACKBONES", "LPIPS", "LpipsScore", "backbone_spec", "load_lpips", "l
 
 # torchvision's ImageNet weights used by lpips.pretrained_networks (IMAGENET1K_V1).
 BACKBONES: dict[str, tuple[str, str]] = {
-    "alex": ("alexnet-owt-7be5be79.pth", "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"),
+    "alex": (
+        "alexnet-owt-7be5be79.pth",
+        "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth",
+    ),
     "vgg": ("vgg16-397923af.pth", "https://download.pytorch.org/models/vgg16-397923af.pth"),
 }
 CONFIG_KEY = "metric_options.lpips.backbone_weights"
@@ -57,8 +60,13 @@ DEFAULT_SIZE = 256
 def backbone_spec(net: str) -> WeightSpec:
     """The :class:`WeightSpec` of the torchvision backbone of ``net`` (``alex`` or ``vgg``)."""
     filename, url = BACKBONES[net]
-    return WeightSpec(filename, url, None, CONFIG_KEY,
-                      f"LPIPS backbone ({net}: torchvision ImageNet weights {filename})")
+    return WeightSpec(
+        filename,
+        url,
+        None,
+        CONFIG_KEY,
+        f"LPIPS backbone ({net}: torchvision ImageNet weights {filename})",
+    )
 
 
 def _torch_hub_checkpoints() -> Path:
@@ -92,7 +100,9 @@ def _check_hash(path: Path, spec: WeightSpec) -> Path:
     return path
 
 
-def resolve_backbone(net: str, path: str | os.PathLike | None = None, *, download: bool = False) -> Path:
+def resolve_backbone(
+    net: str, path: str | os.PathLike | None = None, *, download: bool = False
+) -> Path:
     """A local, checked backbone checkpoint for ``net`` (see the module docstring for the order)."""
     spec = backbone_spec(net)
     if path:
@@ -100,7 +110,10 @@ def resolve_backbone(net: str, path: str | os.PathLike | None = None, *, downloa
         if not p.is_file():
             raise _missing(spec, f"checkpoint file '{p}' not found")
         return _check_hash(p, spec)
-    for candidate in (_torch_hub_checkpoints() / spec.filename, default_cache_dir() / spec.filename):
+    for candidate in (
+        _torch_hub_checkpoints() / spec.filename,
+        default_cache_dir() / spec.filename,
+    ):
         if candidate.is_file():
             return _check_hash(candidate, spec)
     if not download:
@@ -123,7 +136,9 @@ def _load_backbone(model, checkpoint: Path) -> None:
     try:
         state = torch.load(checkpoint, map_location="cpu", weights_only=True)
     except (OSError, RuntimeError, ValueError, EOFError, pickle.UnpicklingError) as exc:
-        raise MissingWeightsError(f"{checkpoint}: not a readable torch checkpoint ({exc})") from None
+        raise MissingWeightsError(
+            f"{checkpoint}: not a readable torch checkpoint ({exc})"
+        ) from None
     if isinstance(state, dict) and "state_dict" in state:
         state = state["state_dict"]
     target = model.net.state_dict()
@@ -145,8 +160,13 @@ def _load_backbone(model, checkpoint: Path) -> None:
     model.net.load_state_dict(mapped, strict=True)
 
 
-def load_lpips(net: str = "alex", backbone: Path | None = None, lin_weights: str | None = None,
-               device: str = "cpu", seed: int = 0):
+def load_lpips(
+    net: str = "alex",
+    backbone: Path | None = None,
+    lin_weights: str | None = None,
+    device: str = "cpu",
+    seed: int = 0,
+):
     """Build ``lpips.LPIPS`` (eval, no grad) once per process.
 
     ``backbone``: a resolved checkpoint, or ``None`` for a randomly initialised
@@ -162,8 +182,9 @@ def load_lpips(net: str = "alex", backbone: Path | None = None, lin_weights: str
         torch.manual_seed(seed)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torchvision's 'pretrained=' deprecation warning
-            model = lpips.LPIPS(net=net, pretrained=True, pnet_rand=True, verbose=False,
-                                model_path=lin_weights)
+            model = lpips.LPIPS(
+                net=net, pretrained=True, pnet_rand=True, verbose=False, model_path=lin_weights
+            )
         if backbone is not None:
             _load_backbone(model, backbone)
         model.eval().requires_grad_(False)
@@ -204,11 +225,21 @@ class LPIPS(Metric):
     higher_is_better = False
     value_range = (0.0, float("inf"))
 
-    def __init__(self, *, device: str = "cpu", resize: bool = False, net: str = "alex",
-                 backbone_weights: str | None = None, download: bool = False,
-                 random_backbone: bool = False, lin_weights: str | None = None,
-                 size: int | None = DEFAULT_SIZE, batch_size: int = 16, seed: int = 0,
-                 **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        device: str = "cpu",
+        resize: bool = False,
+        net: str = "alex",
+        backbone_weights: str | None = None,
+        download: bool = False,
+        random_backbone: bool = False,
+        lin_weights: str | None = None,
+        size: int | None = DEFAULT_SIZE,
+        batch_size: int = 16,
+        seed: int = 0,
+        **options: Any,
+    ) -> None:
         super().__init__(device=resolve_device(device), resize=resize, **options)
         if net not in BACKBONES:
             raise ValueError(f"{self.name}: net must be one of {sorted(BACKBONES)}, got {net!r}")
@@ -234,8 +265,9 @@ class LPIPS(Metric):
         if self.random_backbone:
             return None
         if self._backbone is None:
-            self._backbone = resolve_backbone(self.net, self.backbone_weights,
-                                              download=self.download)
+            self._backbone = resolve_backbone(
+                self.net, self.backbone_weights, download=self.download
+            )
         return self._backbone
 
     @property
@@ -251,8 +283,10 @@ class LPIPS(Metric):
             location = Path(self.backbone_weights).expanduser()
             candidates = [location]
         else:
-            candidates = [_torch_hub_checkpoints() / spec.filename,
-                          default_cache_dir() / spec.filename]
+            candidates = [
+                _torch_hub_checkpoints() / spec.filename,
+                default_cache_dir() / spec.filename,
+            ]
             location = next((c for c in candidates if c.is_file()), candidates[1])
 
         def fetch() -> Path:
@@ -263,9 +297,16 @@ class LPIPS(Metric):
             got = resolve_checkpoint(spec, cache_dir=default_cache_dir(), allow_download=True)
             return _check_hash(got, spec)
 
-        return [Requirement(name=spec.description, config_key=spec.config_key,
-                            location=str(location), source=spec.url,
-                            is_present=lambda: any(c.is_file() for c in candidates), fetch=fetch)]
+        return [
+            Requirement(
+                name=spec.description,
+                config_key=spec.config_key,
+                location=str(location),
+                source=spec.url,
+                is_present=lambda: any(c.is_file() for c in candidates),
+                fetch=fetch,
+            )
+        ]
 
     def _distances(self, pairs) -> list[float]:
         import torch
@@ -276,14 +317,21 @@ class LPIPS(Metric):
             groups = batches_by_shape(pairs, self.batch_size)
         else:  # everything becomes size x size: one stream of batches
             idx = list(range(len(pairs)))
-            groups = ((idx[s:s + self.batch_size],
-                       [pairs[i][0] for i in idx[s:s + self.batch_size]],
-                       [pairs[i][1] for i in idx[s:s + self.batch_size]])
-                      for s in range(0, len(idx), self.batch_size))
+            groups = (
+                (
+                    idx[s : s + self.batch_size],
+                    [pairs[i][0] for i in idx[s : s + self.batch_size]],
+                    [pairs[i][1] for i in idx[s : s + self.batch_size]],
+                )
+                for s in range(0, len(idx), self.batch_size)
+            )
         with torch.no_grad():
             for idx, refs, tests in groups:
-                d = model(lpips_input(refs, self.size, self.device),
-                          lpips_input(tests, self.size, self.device), normalize=False)
+                d = model(
+                    lpips_input(refs, self.size, self.device),
+                    lpips_input(tests, self.size, self.device),
+                    normalize=False,
+                )
                 d = d.reshape(-1).double().cpu().numpy()
                 for k, i in enumerate(idx):
                     out[i] = float(d[k])
@@ -296,7 +344,8 @@ class LPIPS(Metric):
         import lpips
 
         lin = self.lin_weights or str(
-            Path(lpips.__file__).parent / "weights" / "v0.1" / f"{self.net}.pth")
+            Path(lpips.__file__).parent / "weights" / "v0.1" / f"{self.net}.pth"
+        )
         return {
             **super().describe(),
             "library": "lpips",
@@ -305,7 +354,8 @@ class LPIPS(Metric):
             "backbone_weights": str(self.backbone) if self.backbone else "random",
             "lin_weights": lin,
             "input": f"resized to {self.size}x{self.size} (bicubic), scaled to [-1, 1]"
-            if self.size else "native size, scaled to [-1, 1]",
+            if self.size
+            else "native size, scaled to [-1, 1]",
         }
 
 

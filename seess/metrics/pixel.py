@@ -36,8 +36,9 @@ class PSNR(Metric):
     value_range = (0.0, float("inf"))
     unit = "dB"
 
-    def __init__(self, *, device: str = "cpu", resize: bool = False, batch_size: int = 32,
-                 **options: Any) -> None:
+    def __init__(
+        self, *, device: str = "cpu", resize: bool = False, batch_size: int = 32, **options: Any
+    ) -> None:
         super().__init__(device=resolve_device(device), resize=resize, **options)
         if int(batch_size) < 1:
             raise ValueError(f"{self.name}: batch_size must be >= 1, got {batch_size}")
@@ -49,9 +50,13 @@ class PSNR(Metric):
         out = [0.0] * len(pairs)
         for idx, refs, tests in batches_by_shape(pairs, self.batch_size):
             r, t = to_tensor_255(refs, self.device), to_tensor_255(tests, self.device)
-            vals = peak_signal_noise_ratio(
-                t, r, data_range=DATA_RANGE, reduction="none", dim=(1, 2, 3)
-            ).cpu().numpy()
+            vals = (
+                peak_signal_noise_ratio(
+                    t, r, data_range=DATA_RANGE, reduction="none", dim=(1, 2, 3)
+                )
+                .cpu()
+                .numpy()
+            )
             for k, i in enumerate(idx):
                 same = np.array_equal(refs[k], tests[k])
                 out[i] = float("inf") if same else float(vals[k])

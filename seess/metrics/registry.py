@@ -10,7 +10,7 @@ from typing import Any
 
 from seess.metrics.base import Metric
 
-__all__ = ["available_metrics", "get_metric_class", "build_metric"]
+__all__ = ["available_metrics", "build_metric", "get_metric_class"]
 
 _METRICS: dict[str, str] = {
     "psnr": "seess.metrics.pixel:PSNR",

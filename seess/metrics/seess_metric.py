@@ -49,17 +49,25 @@ class SeSSMetric(Metric):
         # lazy: building the metric must not load models (`semcom fetch-weights` builds it
         # to ask required_weights()); models load on the first score.
         self.model = SeSS(
-            backend=backend, preset=preset, device=self.device, cache_dir=cache_dir, lazy=True,
+            backend=backend,
+            preset=preset,
+            device=self.device,
+            cache_dir=cache_dir,
+            lazy=True,
             **options,
         )
 
     def score_batch(self, refs: Sequence[np.ndarray], tests: Sequence[np.ndarray]) -> list[float]:
         """SeSS of each pair ``(refs[i], tests[i])``; sizes may differ."""
         if len(refs) != len(tests):
-            raise ValueError(f"{self.name}: {len(refs)} reference images but {len(tests)} test images")
+            raise ValueError(
+                f"{self.name}: {len(refs)} reference images but {len(tests)} test images"
+            )
         pairs = [
-            (to_rgb_uint8(r, name=f"{self.name}: reference image {i}"),
-             to_rgb_uint8(t, name=f"{self.name}: test image {i}"))
+            (
+                to_rgb_uint8(r, name=f"{self.name}: reference image {i}"),
+                to_rgb_uint8(t, name=f"{self.name}: test image {i}"),
+            )
             for i, (r, t) in enumerate(zip(refs, tests))
         ]
         return [float(v) for v in self._score_pairs(pairs)] if pairs else []
@@ -96,7 +104,9 @@ class SeSSMetric(Metric):
         reqs = []
         seg, emb = self.model.backend.segmenter, self.model.backend.embedder
         if isinstance(seg, SamSegmenter) and seg.model_type in SAM_WEIGHTS:
-            reqs.append(file_requirement(SAM_WEIGHTS[seg.model_type], seg.checkpoint, seg.weights_dir))
+            reqs.append(
+                file_requirement(SAM_WEIGHTS[seg.model_type], seg.checkpoint, seg.weights_dir)
+            )
         if isinstance(emb, ClipEmbedder) and emb.weights is not None:
             reqs.extend(_clip_requirements(emb))
         return reqs
@@ -119,14 +129,27 @@ def _clip_requirements(emb) -> list:
     w = emb.weights
     if "/" in w or w.endswith((".pt", ".pth", ".bin", ".safetensors")):
         p = Path(w).expanduser()
-        return [Requirement(name=f"OpenCLIP checkpoint ({emb.model_name})", config_key=key,
-                            location=str(p), source="local file", is_present=p.is_file,
-                            fetch=emb.model)]
+        return [
+            Requirement(
+                name=f"OpenCLIP checkpoint ({emb.model_name})",
+                config_key=key,
+                location=str(p),
+                source="local file",
+                is_present=p.is_file,
+                fetch=emb.model,
+            )
+        ]
     cfg = open_clip.get_pretrained_cfg(emb.model_name, w)
     repo = (cfg.get("hf_hub") or "").rstrip("/")
     if not repo:
         return []
-    return [hf_requirement(
-        repo, ("open_clip_model.safetensors", "open_clip_pytorch_model.bin"),
-        name=f"OpenCLIP {emb.model_name}/{w}", config_key=key, fetch=emb.model,
-        cache_dir=str(emb.cache_dir) if emb.cache_dir else None)]
+    return [
+        hf_requirement(
+            repo,
+            ("open_clip_model.safetensors", "open_clip_pytorch_model.bin"),
+            name=f"OpenCLIP {emb.model_name}/{w}",
+            config_key=key,
+            fetch=emb.model,
+            cache_dir=str(emb.cache_dir) if emb.cache_dir else None,
+        )
+    ]

@@ -70,8 +70,13 @@ def ssim_components(ref, test, *, with_ssim: bool = True, with_cs: bool = True):
     """
     from torchmetrics.functional.image import structural_similarity_index_measure as tm_ssim
 
-    kw = {"gaussian_kernel": True, "sigma": SIGMA, "kernel_size": KERNEL_SIZE,
-              "data_range": DATA_RANGE, "reduction": "none"}
+    kw = {
+        "gaussian_kernel": True,
+        "sigma": SIGMA,
+        "kernel_size": KERNEL_SIZE,
+        "data_range": DATA_RANGE,
+        "reduction": "none",
+    }
     # torchmetrics takes (preds, target): the test image is the prediction.
     cs = tm_ssim(test, ref, return_contrast_sensitivity=True, **kw)[1] if with_cs else None
     if not with_ssim:
@@ -85,14 +90,22 @@ def ssim_components(ref, test, *, with_ssim: bool = True, with_cs: bool = True):
 class _WangBase(Metric):
     higher_is_better = True
 
-    def __init__(self, *, device: str = "cpu", resize: bool = False, batch_size: int = 16,
-                 precision: str = "float32", **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        device: str = "cpu",
+        resize: bool = False,
+        batch_size: int = 16,
+        precision: str = "float32",
+        **options: Any,
+    ) -> None:
         super().__init__(device=resolve_device(device), resize=resize, **options)
         if int(batch_size) < 1:
             raise ValueError(f"{self.name}: batch_size must be >= 1, got {batch_size}")
         if precision not in _PRECISIONS:
-            raise ValueError(f"{self.name}: precision must be one of {_PRECISIONS}, "
-                             f"got {precision!r}")
+            raise ValueError(
+                f"{self.name}: precision must be one of {_PRECISIONS}, got {precision!r}"
+            )
         self.batch_size = int(batch_size)
         self.precision = precision
 
@@ -158,8 +171,9 @@ class MSSSIM(_WangBase):
     def __init__(self, *, small_images: str = "raise", **kw: Any) -> None:
         super().__init__(**kw)
         if small_images not in _SMALL_POLICIES:
-            raise ValueError(f"{self.name}: small_images must be one of {_SMALL_POLICIES}, "
-                             f"got {small_images!r}")
+            raise ValueError(
+                f"{self.name}: small_images must be one of {_SMALL_POLICIES}, got {small_images!r}"
+            )
         self.small_images = small_images
 
     def _score_pairs(self, pairs):
@@ -193,6 +207,10 @@ class MSSSIM(_WangBase):
         return out
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "scales": len(MS_SSIM_WEIGHTS),
-                "weights": list(MS_SSIM_WEIGHTS), "min_side_px": ms_ssim_min_side(),
-                "small_images": self.small_images}
+        return {
+            **super().describe(),
+            "scales": len(MS_SSIM_WEIGHTS),
+            "weights": list(MS_SSIM_WEIGHTS),
+            "min_side_px": ms_ssim_min_side(),
+            "small_images": self.small_images,
+        }

@@ -55,7 +55,9 @@ def greedy_match_f(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     if x.ndim != 2 or y.ndim != 2 or x.shape[1] != y.shape[1] or not len(x) or not len(y):
-        raise ValueError(f"expected (n, d) and (m, d) feature matrices, got {x.shape} and {y.shape}")
+        raise ValueError(
+            f"expected (n, d) and (m, d) feature matrices, got {x.shape} and {y.shape}"
+        )
     sim = x @ y.T
     r = float(sim.max(axis=1).mean())
     p = float(sim.max(axis=0).mean())
@@ -120,8 +122,13 @@ def _build_vit(model_name: str, weights: str, seed: int):
     return model.eval().requires_grad_(False)
 
 
-def load_vit(model_name: str = DEFAULT_VIT, weights: str = "pretrained", *,
-             device: str = "cpu", seed: int = 0):
+def load_vit(
+    model_name: str = DEFAULT_VIT,
+    weights: str = "pretrained",
+    *,
+    device: str = "cpu",
+    seed: int = 0,
+):
     """The timm ViT for ``(model_name, weights, device)``, built once per process, in eval mode.
 
     ``weights``: ``"pretrained"`` (timm's pretrained tag, from the HF cache),
@@ -142,21 +149,33 @@ class ViTScore(Metric):
     higher_is_better = True
     value_range = (-1.0, 1.0)
 
-    def __init__(self, *, device: str = "cpu", resize: bool = False, model: str = DEFAULT_VIT,
-                 weights: str | None = "pretrained", batch_size: int = 16, seed: int = 0,
-                 **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        device: str = "cpu",
+        resize: bool = False,
+        model: str = DEFAULT_VIT,
+        weights: str | None = "pretrained",
+        batch_size: int = 16,
+        seed: int = 0,
+        **options: Any,
+    ) -> None:
         super().__init__(device=resolve_device(device), resize=resize, **options)
         import timm
 
         weights = "random" if weights is None else str(weights)
         if weights not in ("pretrained", "random") and not _is_path(weights):
-            raise ValueError(f"{self.name}: weights must be 'pretrained', 'random' or a checkpoint "
-                             f"path, got {weights!r}")
+            raise ValueError(
+                f"{self.name}: weights must be 'pretrained', 'random' or a checkpoint "
+                f"path, got {weights!r}"
+            )
         if not timm.is_model(model):
             raise ValueError(f"{self.name}: unknown timm model '{model}' (see timm.list_models())")
         if weights == "pretrained" and not timm.is_model_pretrained(model):
-            raise ValueError(f"{self.name}: timm model '{model}' has no pretrained weights; "
-                             "name a pretrained tag such as " + DEFAULT_VIT)
+            raise ValueError(
+                f"{self.name}: timm model '{model}' has no pretrained weights; "
+                "name a pretrained tag such as " + DEFAULT_VIT
+            )
         if int(batch_size) < 1:
             raise ValueError(f"{self.name}: batch_size must be >= 1, got {batch_size}")
         self.model_name, self.weights = model, weights
@@ -175,22 +194,36 @@ class ViTScore(Metric):
 
             repo = timm.models.get_pretrained_cfg(self.model_name).hf_hub_id
             if repo:
-                return [hf_requirement(
-                    repo, ("model.safetensors", "pytorch_model.bin"),
-                    name=f"ViTScore backbone {self.model_name}", config_key=CONFIG_KEY,
-                    fetch=lambda: timm.create_model(self.model_name, pretrained=True))]
+                return [
+                    hf_requirement(
+                        repo,
+                        ("model.safetensors", "pytorch_model.bin"),
+                        name=f"ViTScore backbone {self.model_name}",
+                        config_key=CONFIG_KEY,
+                        fetch=lambda: timm.create_model(self.model_name, pretrained=True),
+                    )
+                ]
             return []
         p = Path(self.weights).expanduser()
 
         def fetch():
             if not p.is_file():
-                raise MissingWeightsError(f"ViTScore checkpoint '{p}' not found (config key "
-                                          f"`{CONFIG_KEY}`); it is a local file, not downloadable")
+                raise MissingWeightsError(
+                    f"ViTScore checkpoint '{p}' not found (config key "
+                    f"`{CONFIG_KEY}`); it is a local file, not downloadable"
+                )
             return p
 
-        return [Requirement(name=f"ViTScore checkpoint ({self.model_name})", config_key=CONFIG_KEY,
-                            location=str(p), source="local file", is_present=p.is_file,
-                            fetch=fetch)]
+        return [
+            Requirement(
+                name=f"ViTScore checkpoint ({self.model_name})",
+                config_key=CONFIG_KEY,
+                location=str(p),
+                source="local file",
+                is_present=p.is_file,
+                fetch=fetch,
+            )
+        ]
 
     def tokens(self, images) -> list[np.ndarray]:
         """L2-normalised patch-token features, one ``(n_patches, d)`` float64 array per image."""
@@ -204,10 +237,10 @@ class ViTScore(Metric):
         out = []
         with torch.no_grad():
             for s in range(0, len(images), self.batch_size):
-                batch = np.stack([resize_to(im, (h, w)) for im in images[s:s + self.batch_size]])
+                batch = np.stack([resize_to(im, (h, w)) for im in images[s : s + self.batch_size]])
                 x = torch.from_numpy(batch).permute(0, 3, 1, 2).float() / 255.0
                 x = ((x - mean) / std).to(self.device)
-                feats = model.forward_features(x)[:, model.num_prefix_tokens:, :].double()
+                feats = model.forward_features(x)[:, model.num_prefix_tokens :, :].double()
                 feats = torch.nn.functional.normalize(feats, dim=-1)  # float64: cos(x, x) = 1
                 out.extend(f.cpu().numpy() for f in feats)
         return out

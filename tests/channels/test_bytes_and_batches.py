@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from semcom_channels import DigitalLink, derive_seed
 
 
@@ -63,8 +64,9 @@ def test_receiver_chunking_does_not_change_results():
     payloads = [random_bytes(3 * 1056 - 5, seed=s) for s in range(5)]
     assert DigitalLink("qpsk", progress=False).max_chunk_bits == 2**17
     runs = [
-        DigitalLink("qpsk", block_bits=8448, progress=False, max_chunk_bits=m)
-        .transmit_batch(payloads, 1.0, seed=8)
+        DigitalLink("qpsk", block_bits=8448, progress=False, max_chunk_bits=m).transmit_batch(
+            payloads, 1.0, seed=8
+        )
         for m in (1, None, 2**30)
     ]
     assert runs[0] == runs[1] == runs[2]
@@ -84,6 +86,7 @@ def test_seeds_reproducible_and_distinct():
 
 def test_no_global_rng_state_changed():
     import torch
+
     from semcom_channels._sionna import sionna_phy
 
     before = torch.get_rng_state()

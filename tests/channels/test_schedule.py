@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from semcom_channels import DEFAULT_SCHEDULE, bpp_budget, modulation_for_snr
 
 

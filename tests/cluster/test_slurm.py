@@ -34,8 +34,22 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 def _rules() -> list[str]:
     proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--configfile",
-         str(TINY), "--list-rules"], check=False, capture_output=True, text=True, timeout=300, cwd=ROOT)
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(ROOT / "Snakefile"),
+            "--configfile",
+            str(TINY),
+            "--list-rules",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return [r for r in proc.stdout.split() if re.fullmatch(r"\w+", r) and r != "all"]
 
@@ -50,28 +64,66 @@ def _slurm_args() -> list[str]:
     """
     rules = _rules()
     return [
-        "--profile", str(ROOT / "profiles" / "slurm"),
-        "--default-resources", "slurm_partition=debug", "mem_mb=500", "runtime=20",
-        "--set-resources", *[f"{r}:mem_mb=500" for r in rules],
-        "--set-threads", *[f"{r}=1" for r in rules],
-        "--groups", *[f"{r}={r}" for r in rules],
-        "--group-components", *[f"{r}=10" for r in rules],
-        "--cores", "1", "--resources", "mem_mb=2000", "--jobs", "2", "--retries", "0",
-        "--seconds-between-status-checks", "2",
-        "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "2",
+        "--profile",
+        str(ROOT / "profiles" / "slurm"),
+        "--default-resources",
+        "slurm_partition=debug",
+        "mem_mb=500",
+        "runtime=20",
+        "--set-resources",
+        *[f"{r}:mem_mb=500" for r in rules],
+        "--set-threads",
+        *[f"{r}=1" for r in rules],
+        "--groups",
+        *[f"{r}={r}" for r in rules],
+        "--group-components",
+        *[f"{r}=10" for r in rules],
+        "--cores",
+        "1",
+        "--resources",
+        "mem_mb=2000",
+        "--jobs",
+        "2",
+        "--retries",
+        "0",
+        "--seconds-between-status-checks",
+        "2",
+        "--slurm-status-command",
+        "squeue",
+        "--slurm-init-seconds-before-status-checks",
+        "2",
         "--slurm-keep-successful-logs",
     ]
 
 
 def _cmd(workdir: Path, *args: str) -> list[str]:
-    return ["timeout", "-k", "20", str(RUN_LIMIT_S), sys.executable, "-m", "snakemake",
-            "-s", str(ROOT / "Snakefile"), "--directory", str(workdir),
-            "--configfile", str(workdir / "config_tiny.yaml"), *args]
+    return [
+        "timeout",
+        "-k",
+        "20",
+        str(RUN_LIMIT_S),
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "config_tiny.yaml"),
+        *args,
+    ]
 
 
 def _run(workdir: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(_cmd(workdir, *args), check=False, capture_output=True, text=True,
-                          env=env, timeout=RUN_LIMIT_S + 60)
+    return subprocess.run(
+        _cmd(workdir, *args),
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=RUN_LIMIT_S + 60,
+    )
 
 
 def _workdir(path: Path) -> Path:
@@ -81,8 +133,9 @@ def _workdir(path: Path) -> Path:
 
 
 def _slurm(env: dict, *args: str) -> str:
-    return subprocess.run(list(args), capture_output=True, text=True, env=env, timeout=60,
-                          check=True).stdout
+    return subprocess.run(
+        list(args), capture_output=True, text=True, env=env, timeout=60, check=True
+    ).stdout
 
 
 def _job_ids(log: str) -> list[str]:
@@ -92,17 +145,6 @@ def _job_ids(log: str) -> list[str]:
 def _scores(workdir: Path) -> pd.DataFrame:
     df = pd.read_csv(workdir / "results" / "scores.csv")
     return df.sort_values(KEYS).reset_index(drop=True)
-
-
-def _jobs(dry_run_output: str) -> dict[str, int]:
-    """The 'Job stats' table of a dry run as {rule: count}."""
-    table = dry_run_output.split("Job stats:", 1)[1] if "Job stats:" in dry_run_output else ""
-    out = {}
-    for line in table.splitlines():
-        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
-        if m and m.group(1) != "total":
-            out[m.group(1)] = int(m.group(2))
-    return out
 
 
 def _alive(pid: int) -> bool:
@@ -120,21 +162,30 @@ class Cluster:
         self.dir = directory
         self.env = {**os.environ, "SLURM_CONF": str(directory / "slurm.conf")}
         self.pids = {}
-        for name, rel in [("slurmctld", "slurmctld.pid"), ("slurmd", "slurmd.pid"),
-                          ("munged", "munge/munged.pid")]:
+        for name, rel in [
+            ("slurmctld", "slurmctld.pid"),
+            ("slurmd", "slurmd.pid"),
+            ("munged", "munge/munged.pid"),
+        ]:
             self.pids[name] = int((directory / rel).read_text().strip())
         self.workdirs: list[Path] = []
 
     def down(self) -> subprocess.CompletedProcess:
-        return subprocess.run(["bash", str(SLURM_SH), "down", str(self.dir)], check=False,
-                              capture_output=True, text=True, timeout=180)
+        return subprocess.run(
+            ["bash", str(SLURM_SH), "down", str(self.dir)],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
 
 
 @pytest.fixture(scope="module")
 def cluster():
     started = time.monotonic()
-    proc = subprocess.run(["bash", str(SLURM_SH), "up"], check=False, capture_output=True,
-                          text=True, timeout=900)
+    proc = subprocess.run(
+        ["bash", str(SLURM_SH), "up"], check=False, capture_output=True, text=True, timeout=900
+    )
     if proc.returncode == SKIP_RC:
         pytest.skip(f"no SLURM here: {proc.stderr.strip().splitlines()[-1]}")
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
@@ -155,8 +206,9 @@ def local_scores(request, tmp_path_factory) -> pd.DataFrame:
         pass
     work = _workdir(tmp_path_factory.mktemp("local") / "run")
     started = time.monotonic()
-    proc = _run(work, dict(os.environ), "--profile", str(ROOT / "profiles" / "local"),
-                "--cores", "2")
+    proc = _run(
+        work, dict(os.environ), "--profile", str(ROOT / "profiles" / "local"), "--cores", "2"
+    )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     print(f"local run: {time.monotonic() - started:.1f} s")
     return _scores(work)
@@ -179,8 +231,10 @@ def test_jobs_ran_as_slurm_jobs(cluster, slurm_run):
     work, log = slurm_run
     ids = _job_ids(log)
     assert len(ids) >= 3, log[-3000:]
-    states = dict(line.split() for line in
-                  _slurm(cluster.env, "squeue", "--states=all", "-h", "-o", "%i %T").splitlines())
+    states = dict(
+        line.split()
+        for line in _slurm(cluster.env, "squeue", "--states=all", "-h", "-o", "%i %T").splitlines()
+    )
     assert all(states.get(i) == "COMPLETED" for i in ids), (ids, states)
     # Each job's SLURM log (kept with --slurm-keep-successful-logs) shows Snakemake ran inside it.
     logs = list((work / ".snakemake" / "slurm_logs").rglob("*.log"))
@@ -193,7 +247,7 @@ def test_slurm_scores_equal_local_scores(slurm_run, local_scores):
     pd.testing.assert_frame_equal(_scores(work), local_scores, check_exact=True)
 
 
-def test_killed_slurm_job_resumes_to_the_same_scores(cluster, slurm_run, local_scores):
+def test_killed_slurm_job_resumes_to_the_same_scores(cluster, slurm_run, local_scores, job_stats):
     work, _ = slurm_run
     results = work / "results"
     shard_csvs = sorted(results.glob("D/scores/*/*.csv"))
@@ -205,14 +259,20 @@ def test_killed_slurm_job_resumes_to_the_same_scores(cluster, slurm_run, local_s
         png.unlink()
     kept = {p: p.stat().st_mtime_ns for p in shard_csvs[1:]}
 
-    proc = subprocess.Popen(_cmd(work, *_slurm_args()), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=cluster.env)
+    proc = subprocess.Popen(
+        _cmd(work, *_slurm_args()),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=cluster.env,
+    )
     killed = None
     try:
         deadline = time.monotonic() + RUN_LIMIT_S
         while killed is None and time.monotonic() < deadline and proc.poll() is None:
-            for line in _slurm(cluster.env, "squeue", "-h", "-t", "RUNNING",
-                               "-o", "%i %k").splitlines():
+            for line in _slurm(
+                cluster.env, "squeue", "-h", "-t", "RUNNING", "-o", "%i %k"
+            ).splitlines():
                 job_id, comment = line.split(maxsplit=1)
                 if "score" in comment:
                     time.sleep(1.0)  # let it start work
@@ -231,7 +291,7 @@ def test_killed_slurm_job_resumes_to_the_same_scores(cluster, slurm_run, local_s
 
     dry = _run(work, cluster.env, *_slurm_args(), "-n", "--quiet", "rules")
     assert dry.returncode == 0, dry.stderr[-3000:]
-    jobs = _jobs(dry.stdout + dry.stderr)
+    jobs = job_stats(dry.stdout + dry.stderr)
     assert jobs.get("score") == 1, jobs  # only the killed shard
     assert not any(jobs.get(r) for r in IMAGE_RULES), jobs
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from semcom_codecs.registry import build_codec
 from semcom_codecs.safe import DecodeResult, fallback_image, safe_decode, shutdown_worker
 

@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 import torch
+
 from semcom_codecs.deepjscc import CHECKPOINT_DIR, SHIPPED_CHECKPOINT, DeepJSCCCodec
 from semcom_codecs.jscc_model import (
     DeepJSCC,

@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+
 from semcom_codecs.jpeg import JPEG, jpeg_bytes
 from semcom_codecs.jpeg2000 import JPEG2000
 from semcom_codecs.registry import build_codec

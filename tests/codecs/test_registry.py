@@ -6,6 +6,7 @@ import shutil
 
 import numpy as np
 import pytest
+
 from semcom_codecs.registry import available_codecs, build_codec
 
 

@@ -17,8 +17,9 @@ def tiny_clip():
 def test_self_similarity_is_one(tiny_clip, photo_pair, bundled_images):
     ref, test = photo_pair
     flat = np.full((20, 30, 3), 200, np.uint8)
-    vals = tiny_clip.score_batch([ref, bundled_images["chelsea"], flat, ref],
-                                 [ref, bundled_images["chelsea"], flat, test])
+    vals = tiny_clip.score_batch(
+        [ref, bundled_images["chelsea"], flat, ref], [ref, bundled_images["chelsea"], flat, test]
+    )
     assert vals[:3] == pytest.approx([1.0, 1.0, 1.0], abs=1e-5)
     assert -1.0 <= vals[3] <= 1.0 + 1e-9
 
@@ -31,7 +32,9 @@ def test_cosine_of_shared_embeddings(tiny_clip, photo_pair):
     e /= np.linalg.norm(e, axis=1, keepdims=True)
     assert tiny_clip.score(ref, test) == pytest.approx(float(e[0] @ e[1]), abs=1e-6)
     d = tiny_clip.describe()
-    assert d["model"] == TINY_CLIP and d["weights"] == "random" and "open_clip_torch" in d["versions"]
+    assert (
+        d["model"] == TINY_CLIP and d["weights"] == "random" and "open_clip_torch" in d["versions"]
+    )
 
 
 def test_bad_options_fail_at_construction():

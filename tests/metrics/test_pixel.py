@@ -47,8 +47,13 @@ def test_ssim_matches_scikit_image(bundled_images, name, sigma):
     ref = bundled_images[name]
     test = add_noise(ref, sigma, seed=4)
     expected = structural_similarity(
-        ref, test, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
-        data_range=255, channel_axis=2,
+        ref,
+        test,
+        gaussian_weights=True,
+        sigma=1.5,
+        use_sample_covariance=False,
+        data_range=255,
+        channel_axis=2,
     )
     assert SSIM().score(ref, test) == pytest.approx(expected, abs=1e-4)
 
@@ -58,8 +63,13 @@ def test_ssim_float64_is_exact():
     ref = rng.integers(0, 256, (40, 48, 3), dtype=np.uint8)
     test = add_noise(ref, 30.0, seed=8)
     expected = structural_similarity(
-        ref, test, gaussian_weights=True, sigma=1.5, use_sample_covariance=False,
-        data_range=255, channel_axis=2,
+        ref,
+        test,
+        gaussian_weights=True,
+        sigma=1.5,
+        use_sample_covariance=False,
+        data_range=255,
+        channel_axis=2,
     )
     assert SSIM(precision="float64").score(ref, test) == pytest.approx(expected, abs=1e-10)
     assert SSIM().describe()["precision"] == "float32"
@@ -69,8 +79,9 @@ def test_ssim_batch_equals_single(bundled_images):
     refs = [bundled_images[n] for n in ("astronaut", "chelsea", "flower")]
     tests = [add_noise(r, 15.0, seed=i) for i, r in enumerate(refs)]
     m = SSIM(batch_size=2)
-    assert m.score_batch(refs, tests) == pytest.approx([m.score(r, t) for r, t in zip(refs, tests)],
-                                                       abs=1e-12)
+    assert m.score_batch(refs, tests) == pytest.approx(
+        [m.score(r, t) for r, t in zip(refs, tests)], abs=1e-12
+    )
 
 
 def test_ssim_constant_images_defined():

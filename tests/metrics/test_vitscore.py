@@ -104,11 +104,20 @@ def test_missing_pretrained_weights_message(tmp_path):
             print("MISSING:", exc)
         """
     )
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf"),
-           "TORCH_HOME": str(tmp_path / "torch")}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=False,
-                         timeout=120)
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "HF_HOME": str(tmp_path / "hf"),
+        "TORCH_HOME": str(tmp_path / "torch"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
     assert "MISSING:" in out.stdout, out.stderr[-2000:]
     assert "timm/vit_tiny_patch16_224.augreg_in21k_ft_in1k" in out.stdout
     assert "metric_options.vitscore.weights" in out.stdout

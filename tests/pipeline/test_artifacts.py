@@ -33,6 +33,8 @@ def test_train_config_is_validated():
     from semcom_pipeline.config import ConfigError, validate_config
 
     base = {"seed": 0, "sample": {"source": "bundled"}}
-    validate_config({**base, "train": {"deepjscc": {"epochs": 3, "device": "cpu", "snr_db": [0, 10]}}})
+    validate_config(
+        {**base, "train": {"deepjscc": {"epochs": 3, "device": "cpu", "snr_db": [0, 10]}}}
+    )
     with pytest.raises(ConfigError, match="epoch"):
         validate_config({**base, "train": {"deepjscc": {"epoch": 3}}})

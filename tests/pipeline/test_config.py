@@ -45,7 +45,10 @@ def test_shipped_config_is_valid_and_defaults_are_filled():
         ({"device": "gpu"}, "device"),
         ({"metrics": ["psnr", "pnsr"]}, "pnsr"),
         ({"experiments__A__codecs": ["jpeg", "jpg"]}, "jpg"),
-        ({"sample__source": "folder", "sample__folder": "/nonexistent/coco/val2017"}, "/nonexistent/coco/val2017"),
+        (
+            {"sample__source": "folder", "sample__folder": "/nonexistent/coco/val2017"},
+            "/nonexistent/coco/val2017",
+        ),
         ({"sample__source": "folder", "sample__folder": None}, "sample.folder"),
         ({"experiments__B__snr_def": "SNR"}, "experiments.B.snr_def"),
         ({"experiments__C__enabled": True}, "experiments.C"),
@@ -63,9 +66,24 @@ def test_snakemake_stops_before_any_job(tmp_path):
     cfg = tmp_path / "bad.yaml"
     cfg.write_text(yaml.safe_dump(bad))
     proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path),
-         "--configfile", str(cfg), "-n", "--cores", "1"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(tmp_path),
+            "--configfile",
+            str(cfg),
+            "-n",
+            "--cores",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode != 0
     assert "experiments.A.bpp[0]" in proc.stdout + proc.stderr
@@ -74,9 +92,24 @@ def test_snakemake_stops_before_any_job(tmp_path):
 
 def test_dry_run_lists_the_jobs(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--directory", str(tmp_path),
-         "--configfile", str(ROOT / "tests/data/config_tiny.yaml"), "-n", "--cores", "1"],
-        capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(tmp_path),
+            "--configfile",
+            str(ROOT / "tests/data/config_tiny.yaml"),
+            "-n",
+            "--cores",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout + proc.stderr

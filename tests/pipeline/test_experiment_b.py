@@ -7,10 +7,10 @@ import copy
 import numpy as np
 import pytest
 
+from seess.imageio import load_rgb, save_png
 from semcom_pipeline.config import validate_config
 from semcom_pipeline.experiment_b import mean_image, parse_system, transmit_shard
 from semcom_pipeline.sample import downscale
-from seess.imageio import load_rgb, save_png
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,9 @@ def originals(tmp_path_factory, bundled_images):
 
 
 def _cfg(**b):
-    cfg = validate_config({"seed": 0, "sample": {"source": "bundled"}, "experiments": {"B": {"enabled": True, **b}}})
+    cfg = validate_config(
+        {"seed": 0, "sample": {"source": "bundled"}, "experiments": {"B": {"enabled": True, **b}}}
+    )
     return copy.deepcopy(cfg)
 
 
@@ -86,7 +88,9 @@ def test_learned_degrades_gracefully_with_snr(originals, tmp_path):
     for snr in (0.0, 20.0):
         out = tmp_path / f"snr{snr:g}"
         transmit_shard("deepjscc-qam16", snr, originals, out, cfg)
-        quality[snr] = np.mean([_psnr(load_rgb(p), load_rgb(out / f"{n}.png")) for n, p in originals.items()])
+        quality[snr] = np.mean(
+            [_psnr(load_rgb(p), load_rgb(out / f"{n}.png")) for n, p in originals.items()]
+        )
     assert quality[20.0] > quality[0.0] > 12.0  # worse at low SNR, but an image, not a cliff
 
 
@@ -95,7 +99,9 @@ def test_same_seed_same_result(originals, tmp_path):
     for run in ("a", "b"):
         transmit_shard("jpeg2000+ldpc-qpsk", 3.0, originals, tmp_path / run, cfg)
     for name in originals:
-        assert (tmp_path / "a" / f"{name}.png").read_bytes() == (tmp_path / "b" / f"{name}.png").read_bytes()
+        assert (tmp_path / "a" / f"{name}.png").read_bytes() == (
+            tmp_path / "b" / f"{name}.png"
+        ).read_bytes()
 
 
 def test_config_default_schedule_is_the_measured_one():

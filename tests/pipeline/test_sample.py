@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from semcom_pipeline.sample import BUNDLED, load_original, select_images
 from seess.imageio import ImageError, load_rgb
+from semcom_pipeline.sample import BUNDLED, load_original, select_images
 
 
 def test_bundled_selection_is_deterministic_and_seeded():
@@ -45,7 +45,9 @@ def test_folder_skips_non_images_with_a_warning(odd_folder):
     folder, _ = odd_folder
     with pytest.warns(UserWarning, match="notes.txt"):
         chosen = select_images({"source": "folder", "folder": str(folder), "count": 10}, 0)
-    assert "notes" not in chosen and {"rgb", "gray", "rgba", "palette", "gray16", "broken"} <= set(chosen)
+    assert "notes" not in chosen and {"rgb", "gray", "rgba", "palette", "gray16", "broken"} <= set(
+        chosen
+    )
 
 
 def test_unreadable_image_is_named(odd_folder):
@@ -64,7 +66,9 @@ def test_modes_convert_consistently_to_8bit_rgb(odd_folder):
     assert gray.shape == (20, 30, 3) and np.array_equal(gray[:, :, 0], rgb[:, :, 0])
     assert np.array_equal(gray[:, :, 0], gray[:, :, 2])
     g16 = load_rgb(folder / "gray16.png")
-    assert g16.dtype == np.uint8 and np.array_equal(g16, gray)  # 16-bit scaled back to the same 8-bit values
+    assert g16.dtype == np.uint8 and np.array_equal(
+        g16, gray
+    )  # 16-bit scaled back to the same 8-bit values
     pal = load_rgb(folder / "palette.png")
     assert pal.shape == (20, 30, 3) and pal.dtype == np.uint8
 

@@ -14,8 +14,16 @@ def test_strength_zero_is_identity(name, astronaut):
     assert out is not astronaut and np.array_equal(out, astronaut)
 
 
-@pytest.mark.parametrize("name, strength", [("translation", 16), ("rotation", 30), ("reflection", 1),
-                                            ("scaling", 16), ("color_filter", 0.4)])
+@pytest.mark.parametrize(
+    "name, strength",
+    [
+        ("translation", 16),
+        ("rotation", 30),
+        ("reflection", 1),
+        ("scaling", 16),
+        ("color_filter", 0.4),
+    ],
+)
 def test_size_kept_and_image_changed(name, strength, astronaut):
     out = apply_transform(name, astronaut, strength)
     assert out.shape == astronaut.shape and out.dtype == np.uint8
@@ -45,8 +53,17 @@ def test_rotation_is_counter_clockwise():
     assert out[25:, 20].mean() < 10
 
 
-@pytest.mark.parametrize("name, strength", [("color_filter", 1.5), ("reflection", 0.5), ("rotation", -5),
-                                            ("scaling", 200), ("translation", float("nan")), ("unknown", 1)])
+@pytest.mark.parametrize(
+    "name, strength",
+    [
+        ("color_filter", 1.5),
+        ("reflection", 0.5),
+        ("rotation", -5),
+        ("scaling", 200),
+        ("translation", float("nan")),
+        ("unknown", 1),
+    ],
+)
 def test_bad_strength_is_rejected(name, strength, astronaut):
     with pytest.raises(ValueError):
         apply_transform(name, astronaut, strength)

@@ -35,11 +35,14 @@ def scenes() -> dict[str, np.ndarray]:
     return {
         "ref": draw_scene([("disk", (30, 30), RED), ("square", (60, 70), YELLOW)]),
         "shifted": draw_scene([("disk", (32, 33), RED), ("square", (62, 72), YELLOW)]),
-        "recoloured": draw_scene([("disk", (30, 30), (235, 45, 45)), ("square", (60, 70), (250, 230, 55))]),
+        "recoloured": draw_scene(
+            [("disk", (30, 30), (235, 45, 45)), ("square", (60, 70), (250, 230, 55))]
+        ),
         "replaced": draw_scene([("disk", (30, 30), RED), ("triangle", (60, 70), PURPLE)]),
         "different": draw_scene(
             [("triangle", (40, 60), (20, 20, 20)), ("triangle", (70, 20), (250, 250, 250))],
-            bg=(200, 120, 40), ground=(90, 60, 30),
+            bg=(200, 120, 40),
+            ground=(90, 60, 30),
         ),
     }
 

@@ -28,7 +28,9 @@ def _node_of(g, img, colour):
     return int(np.argmax([(m & target).sum() / (m | target).sum() for m in g.masks]))
 
 
-@pytest.mark.parametrize("other, colour2", [("shifted", (240, 220, 40)), ("replaced", (150, 40, 200))])
+@pytest.mark.parametrize(
+    "other, colour2", [("shifted", (240, 220, 40)), ("replaced", (150, 40, 200))]
+)
 def test_explanation_matches_each_shape_to_its_counterpart(lite, scenes, other, colour2, tmp_path):
     a, b = scenes["ref"], scenes[other]
     ga, gb = lite.graph(a), lite.graph(b)
@@ -114,9 +116,13 @@ def test_sess_without_weights_fails_and_never_falls_back(tmp_path, monkeypatch):
 
 def test_sess_set_with_tiny_sam_and_tiny_clip(tiny_sam_checkpoint, scenes):
     m = SeSS(
-        backend="sess", device="cpu", sam_model="seess-tiny-sam", sam_checkpoint=str(tiny_sam_checkpoint),
+        backend="sess",
+        device="cpu",
+        sam_model="seess-tiny-sam",
+        sam_checkpoint=str(tiny_sam_checkpoint),
         sam_options={"points_per_side": 4, "pred_iou_thresh": 0.0, "stability_score_thresh": 0.0},
-        clip_model="seess-tiny-clip", clip_weights=None,
+        clip_model="seess-tiny-clip",
+        clip_weights=None,
     )
     assert m.name == "sess[sam=seess-tiny-sam,clip=seess-tiny-clip/random]"
     R = m.relation_similarity()

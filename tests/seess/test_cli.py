@@ -29,8 +29,22 @@ def test_pair_mode_prints_score(files, capsys):
 
 def test_pair_json_explain_and_extra_metric(files, tmp_path, capsys):
     out = tmp_path / "why.png"
-    rc = main(["score", str(files["ref"]), str(files["replaced"]), "--backend", "sess-lite",
-               "--json", "--explain", str(out), "--metric", "seess", "--metric", "psnr"])
+    rc = main(
+        [
+            "score",
+            str(files["ref"]),
+            str(files["replaced"]),
+            "--backend",
+            "sess-lite",
+            "--json",
+            "--explain",
+            str(out),
+            "--metric",
+            "seess",
+            "--metric",
+            "psnr",
+        ]
+    )
     assert rc == 0
     d = json.loads(capsys.readouterr().out)
     assert 0 < d["score"] < 1 and d["metrics"]["seess"] == d["score"] and d["metrics"]["psnr"] > 0
@@ -49,8 +63,23 @@ def test_folder_mode_writes_tidy_csv(tmp_path, scenes, capsys):
     Image.fromarray(scenes["ref"]).save(test / "different.png")
     Image.fromarray(scenes["ref"]).save(test / "orphan.png")
     out = tmp_path / "scores.csv"
-    rc = main(["score", "--ref", str(ref), "--test", str(test), "--out", str(out),
-               "--backend", "sess-lite", "--metric", "seess", "--metric", "psnr"])
+    rc = main(
+        [
+            "score",
+            "--ref",
+            str(ref),
+            "--test",
+            str(test),
+            "--out",
+            str(out),
+            "--backend",
+            "sess-lite",
+            "--metric",
+            "seess",
+            "--metric",
+            "psnr",
+        ]
+    )
     assert rc == 0
     assert "orphan" in capsys.readouterr().err
     rows = list(csv.DictReader(out.open()))
@@ -60,13 +89,16 @@ def test_folder_mode_writes_tidy_csv(tmp_path, scenes, capsys):
     assert {r["metric_backend"] for r in rows if r["metric"] == "seess"} == {"sess-lite"}
 
 
-@pytest.mark.parametrize("argv, text", [
-    (["score", "missing.png", "{ref}"], "missing.png"),
-    (["score", "{ref}"], "exactly two images"),
-    (["score", "{ref}", "{ref}", "--metric", "nope"], "unknown metric 'nope'"),
-    (["score", "--ref", "{ref}", "--test", "{ref}", "--out", "x.csv"], "not a folder"),
-    (["score", "{ref}", "{ref}", "--metric", "psnr", "--json"], "need the seess metric"),
-])
+@pytest.mark.parametrize(
+    "argv, text",
+    [
+        (["score", "missing.png", "{ref}"], "missing.png"),
+        (["score", "{ref}"], "exactly two images"),
+        (["score", "{ref}", "{ref}", "--metric", "nope"], "unknown metric 'nope'"),
+        (["score", "--ref", "{ref}", "--test", "{ref}", "--out", "x.csv"], "not a folder"),
+        (["score", "{ref}", "{ref}", "--metric", "psnr", "--json"], "need the seess metric"),
+    ],
+)
 def test_errors_are_one_line_exit_2(files, capsys, argv, text):
     argv = [a.format(ref=files["ref"]) for a in argv]
     assert main([*argv, "--backend", "sess-lite"]) == 2
@@ -76,7 +108,13 @@ def test_errors_are_one_line_exit_2(files, capsys, argv, text):
 
 def test_missing_weights_via_subprocess(files, tmp_path):
     env = {"HF_HUB_OFFLINE": "1", "SEESS_WEIGHTS": str(tmp_path), "PATH": "/usr/bin:/bin"}
-    p = subprocess.run([sys.executable, "-m", "seess.cli", "score", str(files["ref"]), str(files["ref"])],
-                       check=False, capture_output=True, text=True, env=env, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", "seess.cli", "score", str(files["ref"]), str(files["ref"])],
+        check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert p.returncode == 2
     assert "sam_vit_h_4b8939.pth" in p.stderr and "Traceback" not in p.stderr

@@ -17,7 +17,12 @@ def _patch(colour, size=(20, 30)):
 
 def test_descriptor_unit_norm_deterministic_and_meaningful():
     e = DescriptorEmbedder()
-    imgs = [_patch((220, 30, 30)), _patch((230, 40, 35)), _patch((30, 30, 220)), _patch((1, 2, 3), (1, 1))]
+    imgs = [
+        _patch((220, 30, 30)),
+        _patch((230, 40, 35)),
+        _patch((30, 30, 220)),
+        _patch((1, 2, 3), (1, 1)),
+    ]
     f = e.embed_images(imgs)
     assert f.shape == (4, e.dim) and f.dtype == np.float32
     assert np.allclose(np.linalg.norm(f, axis=1), 1.0, atol=1e-6)
@@ -60,7 +65,9 @@ def test_descriptor_relation_similarity_is_identity():
 
 def test_tiny_clip_embedder_images_texts_and_relation_similarity():
     e = ClipEmbedder("seess-tiny-clip", None, device="cpu", batch_size=2)
-    f = e.embed_images([_patch((200, 10, 10)), _patch((10, 10, 200), (50, 7)), _patch((0, 0, 0), (1, 1))])
+    f = e.embed_images(
+        [_patch((200, 10, 10)), _patch((10, 10, 200), (50, 7)), _patch((0, 0, 0), (1, 1))]
+    )
     assert f.shape == (3, 64) and np.allclose(np.linalg.norm(f, axis=1), 1, atol=1e-5)
     R = relation_similarity(e)
     assert R.shape == (56, 56)

@@ -68,8 +68,16 @@ def test_save_load_round_trip_is_exact(tmp_path, scenes):
     p = save_graph(tmp_path / "g.npz", g)
     h = load_graph(p)
     assert h.image_shape == g.image_shape and h.backend == g.backend
-    for k in ("masks", "features", "centroids", "saliency_mass", "edges", "edge_scores",
-              "image_embedding", "boxes"):
+    for k in (
+        "masks",
+        "features",
+        "centroids",
+        "saliency_mass",
+        "edges",
+        "edge_scores",
+        "image_embedding",
+        "boxes",
+    ):
         a, b = getattr(g, k), getattr(h, k)
         assert a.dtype == b.dtype and np.array_equal(a, b), k
     assert not list(tmp_path.glob("*.part"))

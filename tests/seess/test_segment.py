@@ -67,8 +67,13 @@ def test_felzenszwalb_blank_and_tiny_images():
 
 
 def test_tiny_sam_loads_from_checkpoint_and_segments(tiny_sam_checkpoint, scenes):
-    seg = SamSegmenter("seess-tiny-sam", tiny_sam_checkpoint, points_per_side=4,
-                       pred_iou_thresh=0.0, stability_score_thresh=0.0)
+    seg = SamSegmenter(
+        "seess-tiny-sam",
+        tiny_sam_checkpoint,
+        points_per_side=4,
+        pred_iou_thresh=0.0,
+        stability_score_thresh=0.0,
+    )
     masks = seg.segment(scenes["ref"])
     assert masks.dtype == np.bool_ and masks.ndim == 3 and masks.shape[1:] == (96, 96)
     assert masks.shape[0] >= 1

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import yaml
+
 from semcom_pipeline.config import validate_config
 from semcom_pipeline.figures import figure_names
 from semcom_pipeline.plan import Plan
@@ -15,17 +14,6 @@ from .conftest import TINY, kill_group, snakemake, start_snakemake, wait_for
 
 CFG = validate_config(yaml.safe_load(TINY.read_text()))
 IMAGES = sorted(select_images(CFG["sample"], CFG["seed"]))
-
-
-def _jobs(dry_run_output: str) -> dict[str, int]:
-    """The 'Job stats' table of a dry run as {rule: count}."""
-    table = dry_run_output.split("Job stats:", 1)[1] if "Job stats:" in dry_run_output else ""
-    out = {}
-    for line in table.splitlines():
-        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
-        if m and m.group(1) != "total":
-            out[m.group(1)] = int(m.group(2))
-    return out
 
 
 def test_every_expected_row_exists(tiny_run):
@@ -64,11 +52,11 @@ def test_html_report_holds_the_figures(tiny_copy):
     assert len(html) > 10000 and "fig17_rotation" in html
 
 
-def test_deleting_one_received_png_rebuilds_its_shard_only(tiny_copy):
+def test_deleting_one_received_png_rebuilds_its_shard_only(tiny_copy, job_stats):
     shard = Plan(CFG).shards_d()[-1]
     (tiny_copy / "results" / shard[0] / shard[1] / shard[2] / f"{IMAGES[1]}.png").unlink()
     proc = snakemake(tiny_copy, "-n", "--quiet", "rules")
-    jobs = _jobs(proc.stdout + proc.stderr)
+    jobs = job_stats(proc.stdout + proc.stderr)
     assert jobs.get("transform") == 1 and jobs.get("score") == 1
     assert "sample" not in jobs and "compress" not in jobs
 
@@ -79,12 +67,12 @@ def test_rerun_computes_nothing(tiny_copy):
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
-def test_deleting_one_png_rebuilds_only_what_depends_on_it(tiny_copy):
+def test_deleting_one_png_rebuilds_only_what_depends_on_it(tiny_copy, job_stats):
     victim = IMAGES[0]
     (tiny_copy / "results" / "originals" / f"{victim}.png").unlink()
     proc = snakemake(tiny_copy, "-n", "--quiet", "rules")
     assert proc.returncode == 0, proc.stderr
-    jobs = _jobs(proc.stdout + proc.stderr)
+    jobs = job_stats(proc.stdout + proc.stderr)
     plan = Plan(CFG)
     n_a = len(plan.shards_a())
     n_d = len(plan.shards_d())

@@ -5,6 +5,8 @@ from semcom_pipeline.smk import setup_logging
 
 log = setup_logging(snakemake)
 df = pd.read_csv(snakemake.input[0])
-paths = draw_figures(df, snakemake.params.outdir, snakemake.params.ci, snakemake.params.names, snakemake.config)
+paths = draw_figures(
+    df, snakemake.params.outdir, snakemake.params.ci, snakemake.params.names, snakemake.config
+)
 for p in paths:
     log.info("wrote %s", p)

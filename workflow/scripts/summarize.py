@@ -1,8 +1,8 @@
 import pandas as pd
 
+from seess.fsutil import atomic_path
 from semcom_pipeline.smk import setup_logging
 from semcom_pipeline.summary import summarize
-from seess.fsutil import atomic_path
 
 log = setup_logging(snakemake)
 summary = summarize(pd.read_csv(snakemake.input[0]), snakemake.params.ci)

@@ -22,7 +22,11 @@ def build():
         threads=snakemake.threads,
         command=command,
     )
-    log.info("trained %s: %s", result.checkpoint, {k: result.record[k] for k in ("seconds", "eval_loss_final")})
+    log.info(
+        "trained %s: %s",
+        result.checkpoint,
+        {k: result.record[k] for k in ("seconds", "eval_loss_final")},
+    )
 
 
 # The checkpoint name holds a hash of the training config: a script edit alone reuses it.

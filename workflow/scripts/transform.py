@@ -5,4 +5,6 @@ from semcom_pipeline.smk import setup_logging
 
 setup_logging(snakemake)
 originals = {Path(p).stem: p for p in snakemake.input.originals}
-transform_shard(snakemake.wildcards.transform, snakemake.wildcards.strength, originals, snakemake.params.outdir)
+transform_shard(
+    snakemake.wildcards.transform, snakemake.wildcards.strength, originals, snakemake.params.outdir
+)

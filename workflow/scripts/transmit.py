@@ -1,9 +1,9 @@
 from pathlib import Path
 
+from seess.models import resolve_device
 from semcom_pipeline.experiment_b import transmit_shard
 from semcom_pipeline.gpu import claim_gpu
 from semcom_pipeline.smk import setup_logging
-from seess.models import resolve_device
 
 log = setup_logging(snakemake)
 claim_gpu(snakemake.params.device)
