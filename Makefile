@@ -28,9 +28,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
+# the same checks run in `make test` (tests/quality)
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/snakefmt --check Snakefile workflow/rules
+	$(BIN)/python -m pytest -q tests/quality
 
 clean-results:
 	rm -rf results

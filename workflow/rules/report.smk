@@ -33,7 +33,7 @@ rule plot:
     log:
         f"{RESULTS}/logs/plot.log",
     params:
-        outdir=f"{RESULTS}/figures",
+        outdir=lambda wildcards, output: os.path.dirname(output[0]),
         names=FIGURE_NAMES,
         ci=config["plot"]["ci"],
     script:
