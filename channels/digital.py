@@ -305,7 +305,7 @@ class DigitalLink:
             # RX in chunks of <= max_chunk_bits coded bits
             per_chunk = max(1, self.max_chunk_bits // n)
             chunks = range(0, total, per_chunk)
-            raw_err = torch.zeros(total, dtype=torch.int64, device=dev)
+            raw_err_t = torch.zeros(total, dtype=torch.int64, device=dev)
             u_hat = torch.empty_like(u)
             it = tqdm(
                 chunks,
@@ -317,12 +317,12 @@ class DigitalLink:
             for a in it:
                 sl = slice(a, min(a + per_chunk, total))
                 llr = demapper(y[sl], no_t)
-                raw_err[sl] = ((llr > 0).to(c.dtype) != c[sl]).sum(dim=1)
+                raw_err_t[sl] = ((llr > 0).to(c.dtype) != c[sl]).sum(dim=1)
                 if self.interleave:
                     llr = deinter(llr)
                 u_hat[sl] = dec(llr) if dec is not None else (llr[:, :k] > 0).to(u.dtype)
             blk_err = (u_hat != u).any(dim=1).cpu().numpy()
-            raw_err = raw_err.cpu().numpy()
+            raw_err = raw_err_t.cpu().numpy()
             dec_bits = u_hat.cpu().numpy().astype(np.uint8)
         else:
             blk_err = raw_err = np.zeros(0, dtype=np.int64)

@@ -223,7 +223,7 @@ class DeepJSCC(nn.Module):
                 z = channel(z, snr_db_to_n0(snr))
             else:
                 z = awgn_torch(z, snr_db)
-        return self.decode(z, k, tuple(x.shape[-2:]))
+        return self.decode(z, k, (x.shape[-2], x.shape[-1]))
 
     def _check_k(self, k: int) -> None:
         if not 1 <= int(k) <= self.max_symbols:

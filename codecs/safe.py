@@ -154,11 +154,13 @@ class _Worker:
                 self.proc.kill()
             self.proc.wait(timeout=10)
             for f in (self.proc.stdin, self.proc.stdout):
-                with contextlib.suppress(OSError):
-                    f.close()
+                if f is not None:  # always set: the child is started with PIPEs
+                    with contextlib.suppress(OSError):
+                        f.close()
         self.proc = None
 
     def _read(self, n: int, deadline: float) -> bytes:
+        assert self.proc is not None and self.proc.stdout is not None, "worker not started"
         fd = self.proc.stdout.fileno()
         buf = bytearray()
         while len(buf) < n:
@@ -184,6 +186,7 @@ class _Worker:
                 ) from None
             deadline = time.monotonic() + timeout_s
             try:
+                assert self.proc is not None and self.proc.stdin is not None  # set by _start
                 self.proc.stdin.write(struct.pack(">Q", len(blob)) + blob)
                 n = struct.unpack(">Q", self._read(8, deadline))[0]
                 return pickle.loads(self._read(n, deadline))

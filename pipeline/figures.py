@@ -166,6 +166,15 @@ def _fig13(df, stem, ci, cfg):
 Draw = Callable[[pd.DataFrame, Path, float, dict[str, Any]], list[Path]]
 
 
+def _transform_wanted(name: str) -> Callable[[dict[str, Any]], bool]:
+    def wanted(c: dict[str, Any]) -> bool:
+        return c["experiments"]["D"]["enabled"] and bool(
+            c["experiments"]["D"]["transforms"].get(name)
+        )
+
+    return wanted
+
+
 def _figures() -> dict[str, tuple[Callable[[dict[str, Any]], bool], Draw]]:
     figs: dict[str, tuple[Callable[[dict[str, Any]], bool], Draw]] = {
         "fig07_jpeg2000_vs_bpp": (lambda c: "jpeg2000" in _a_codecs(c), _fig07),
@@ -185,13 +194,7 @@ def _figures() -> dict[str, tuple[Callable[[dict[str, Any]], bool], Draw]]:
         "fig13_example_table": (lambda c: c["experiments"]["D"]["enabled"], _fig13),
     }
     for name in ("translation", "rotation", "reflection", "scaling", "color_filter"):
-        figs[f"fig17_{name}"] = (
-            lambda c, n=name: (
-                c["experiments"]["D"]["enabled"]
-                and bool(c["experiments"]["D"]["transforms"].get(n))
-            ),
-            _fig_transform(name),
-        )
+        figs[f"fig17_{name}"] = (_transform_wanted(name), _fig_transform(name))
     return figs
 
 

@@ -38,6 +38,7 @@ def compress_shard(
             raise RuntimeError(
                 f"{codec_name} could not decode its own stream of {image_id}: {decoded.reason}"
             )
+        assert decoded.image is not None  # a clean decode always carries its image
         row = {
             "experiment": "A",
             "system": codec_name,

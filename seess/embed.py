@@ -32,8 +32,8 @@ def mask_boxes(masks: np.ndarray) -> np.ndarray:
     ``(n, H, W)``; an empty mask gets the whole image."""
     n, h, w = masks.shape
     boxes = np.zeros((n, 4), np.int64)
-    rows_any = masks.any(axis=2)
-    cols_any = masks.any(axis=1)
+    rows_any = np.asarray(masks.any(axis=2))
+    cols_any = np.asarray(masks.any(axis=1))
     for i in range(n):
         r = np.flatnonzero(rows_any[i])
         c = np.flatnonzero(cols_any[i])

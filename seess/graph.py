@@ -228,7 +228,8 @@ def load_graph(path: str | os.PathLike) -> SceneGraph:
             meta = json.loads(str(z["meta"]))
             if meta.get("format") != GRAPH_FORMAT:
                 raise ValueError(f"unknown format {meta.get('format')!r}")
-            shape = tuple(int(v) for v in meta["image_shape"])
+            h, w = tuple(int(v) for v in meta["image_shape"])
+            shape = (h, w)
             masks = rle_decode(z["mask_runs"], z["mask_counts"], shape)
             arrays = {k: z[k] for k in _ARRAYS}
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:

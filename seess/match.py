@@ -256,7 +256,7 @@ def _merge_shapes(counts: dict[tuple[int, int], int]) -> dict[tuple[int, int], t
         dtype=np.float64,
     )
 
-    def gains_of(i: int) -> np.ndarray:
+    def gains_of(i: int | np.integer) -> np.ndarray:
         """Gain of merging batch i with every batch (-inf where not allowed)."""
         mr, mc = np.maximum(dims[i, 0], dims[:, 0]), np.maximum(dims[i, 1], dims[:, 1])
         merged = _BATCH_OVERHEAD + 2 * (n[i] + n) * table[mr, mc]

@@ -28,6 +28,15 @@ UPDATE_MODES = ("synchronous", "in_place")
 CROP_MODES = ("bbox", "masked")
 
 
+def _is_real(v: object) -> bool:
+    """True for a real number (``numbers.Real``) that is not a bool.
+
+    A plain bool (not a ``TypeGuard``) on purpose: ``numbers.Real`` declares only
+    ``<``/``<=``, so a value narrowed to it cannot be compared as ``0.0 <= v``.
+    """
+    return not isinstance(v, bool) and isinstance(v, numbers.Real)
+
+
 @dataclass(frozen=True)
 class SeSSParams:
     """SeSS hyper-parameters (validated on construction).
@@ -59,11 +68,11 @@ class SeSSParams:
     def __post_init__(self) -> None:
         for name in ("alpha", "beta", "gamma", "k3", "theta"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not 0.0 <= v <= 1.0:
+            if not _is_real(v) or not 0.0 <= v <= 1.0:
                 raise ValueError(f"SeSS parameter {name!r} must be a number in [0, 1], got {v!r}")
         for name in ("k1", "k2"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, numbers.Real) or not v > 0:
+            if not _is_real(v) or not v > 0:
                 raise ValueError(f"SeSS parameter {name!r} must be a number > 0, got {v!r}")
         ite = self.ite
         if isinstance(ite, bool) or not isinstance(ite, numbers.Integral) or ite < 0:

@@ -21,7 +21,7 @@ exact to ~1e-12 but PyTorch's float64 grouped convolution is slow on CPU
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import numpy as np
 
@@ -43,6 +43,16 @@ SIGMA = 1.5
 MS_SSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
 _SMALL_POLICIES = ("raise", "nan")
 _PRECISIONS = ("float32", "float64")
+
+
+class _TorchmetricsSSIMArgs(TypedDict):
+    """The fixed keyword arguments of the torchmetrics SSIM calls."""
+
+    gaussian_kernel: bool
+    sigma: float
+    kernel_size: int
+    data_range: float
+    reduction: Literal["elementwise_mean", "sum", "none"] | None
 
 
 def ms_ssim_min_side(levels: int = len(MS_SSIM_WEIGHTS), kernel_size: int = KERNEL_SIZE) -> int:
@@ -70,7 +80,7 @@ def ssim_components(ref, test, *, with_ssim: bool = True, with_cs: bool = True):
     """
     from torchmetrics.functional.image import structural_similarity_index_measure as tm_ssim
 
-    kw = {
+    kw: _TorchmetricsSSIMArgs = {
         "gaussian_kernel": True,
         "sigma": SIGMA,
         "kernel_size": KERNEL_SIZE,

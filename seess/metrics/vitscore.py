@@ -234,7 +234,7 @@ class ViTScore(Metric):
         _, h, w = cfg.get("input_size", (3, 224, 224))
         mean = torch.tensor(cfg.get("mean", (0.5, 0.5, 0.5))).view(1, 3, 1, 1)
         std = torch.tensor(cfg.get("std", (0.5, 0.5, 0.5))).view(1, 3, 1, 1)
-        out = []
+        out: list[np.ndarray] = []
         with torch.no_grad():
             for s in range(0, len(images), self.batch_size):
                 batch = np.stack([resize_to(im, (h, w)) for im in images[s : s + self.batch_size]])
