@@ -90,7 +90,7 @@ def main() -> int:
         pairs = [(n, p, str(received / f"{n}.png")) for n, p in originals.items()]
         opts = {"seess": {"backend": "sess-lite"}}
         rows = {
-            dev: score_pairs(pairs, ["psnr", "ssim", "seess"], {}, device=dev, metric_options=opts)
+            dev: score_pairs(pairs, ["psnr", "ssim", "seess"], device=dev, metric_options=opts)
             for dev in ("cpu", "cuda")
         }
         for rc, rg in zip(rows["cpu"], rows["cuda"]):

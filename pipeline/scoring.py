@@ -24,7 +24,6 @@ log = logging.getLogger(__name__)
 def score_pairs(
     pairs: Sequence[tuple[str, str, str]],
     metrics: Sequence[str],
-    base_row: Mapping[str, Any],
     row_extra: Mapping[str, Mapping[str, Any]] | None = None,
     device: str = "auto",
     metric_options: Mapping[str, Mapping[str, Any]] | None = None,
@@ -32,9 +31,8 @@ def score_pairs(
 ) -> list[dict[str, Any]]:
     """Score ``(image_id, original_path, received_path)`` pairs with each metric.
 
-    ``base_row`` holds the columns shared by the shard (experiment, codec,
-    condition...); ``row_extra[image_id]`` adds per-image columns (achieved bpp,
-    decode_failed...). A pair whose received path is empty (a skipped decode
+    ``row_extra[image_id]`` holds that image's columns from its record
+    (experiment, codec, condition, achieved bpp, decode_failed...). A pair whose received path is empty (a skipped decode
     failure) yields no rows. Returns tidy rows, one per (image, metric).
     """
     dev = resolve_device(device)
@@ -56,7 +54,6 @@ def score_pairs(
                 log.warning("%s is undefined (NaN) for image %s", name, image)
             rows.append(
                 {
-                    **base_row,
                     **row_extra.get(image, {}),
                     "image": image,
                     "metric": name,

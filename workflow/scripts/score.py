@@ -14,7 +14,6 @@ pairs = [(i, originals[i], "" if records[i]["skip"] else received[i]) for i in s
 rows = score_pairs(
     pairs,
     snakemake.params.metrics,
-    base_row={},
     row_extra={i: r["row"] for i, r in records.items()},
     device=snakemake.params.device,
     metric_options=snakemake.params.metric_options,
