@@ -43,6 +43,10 @@ SIGMA = 1.5
 MS_SSIM_WEIGHTS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
 _SMALL_POLICIES = ("raise", "nan")
 _PRECISIONS = ("float32", "float64")
+# Default pairs per tensor. On the 2-core CPU box, 16 pairs of 256 px: SSIM 12.5 ms/pair
+# one pair at a time against 23-30 ms/pair in batches of 2..16 (MS-SSIM 18.8 against
+# 24-36 ms); on a GPU stacking pairs keeps the device busy.
+DEFAULT_BATCH = {"cpu": 1, "cuda": 16}
 
 
 class _TorchmetricsSSIMArgs(TypedDict):
@@ -105,11 +109,13 @@ class _WangBase(Metric):
         *,
         device: str = "cpu",
         resize: bool = False,
-        batch_size: int = 16,
+        batch_size: int | None = None,
         precision: str = "float32",
         **options: Any,
     ) -> None:
         super().__init__(device=resolve_device(device), resize=resize, **options)
+        if batch_size is None:
+            batch_size = DEFAULT_BATCH[self.device.split(":")[0]]
         if int(batch_size) < 1:
             raise ValueError(f"{self.name}: batch_size must be >= 1, got {batch_size}")
         if precision not in _PRECISIONS:

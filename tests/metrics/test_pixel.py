@@ -75,13 +75,20 @@ def test_ssim_float64_is_exact():
     assert SSIM().describe()["precision"] == "float32"
 
 
-def test_ssim_batch_equals_single(bundled_images):
-    refs = [bundled_images[n] for n in ("astronaut", "chelsea", "flower")]
+@pytest.mark.parametrize("cls", [SSIM, MSSSIM])
+def test_ssim_batch_equals_single(bundled_images, cls):
+    # three crops of one size (stacked together when batch_size > 1) and one other
+    # size; every shorter side >= 176 px (MS-SSIM's 5 scales)
+    astronaut = bundled_images["astronaut"]
+    refs = [astronaut[y : y + 200, x : x + 220] for y, x in ((0, 0), (30, 20), (56, 36))]
+    refs.append(astronaut)
     tests = [add_noise(r, 15.0, seed=i) for i, r in enumerate(refs)]
-    m = SSIM(batch_size=2)
-    assert m.score_batch(refs, tests) == pytest.approx(
-        [m.score(r, t) for r, t in zip(refs, tests)], abs=1e-12
-    )
+    one_by_one = cls()  # CPU default: one pair per tensor
+    assert one_by_one.batch_size == 1
+    expected = [one_by_one.score(r, t) for r, t in zip(refs, tests)]
+    for batch_size in (2, 16):
+        got = cls(batch_size=batch_size).score_batch(refs, tests)
+        assert got == pytest.approx(expected, abs=1e-6)
 
 
 def test_ssim_constant_images_defined():
