@@ -1,4 +1,4 @@
-"""Shared fixtures: small real photographs from the bundled set."""
+"""Shared fixtures and helpers: small real photographs from the bundled set, Snakemake runs."""
 
 from __future__ import annotations
 
@@ -11,6 +11,17 @@ import numpy as np
 import pytest
 
 from semcom_pipeline.sample import BUNDLED, downscale, load_bundled
+
+ROOT = Path(__file__).resolve().parents[1]
+TINY = ROOT / "tests" / "data" / "config_tiny.yaml"
+
+
+def snakemake_cmd(workdir: Path | None, configfile: Path, *args: str) -> list[str]:
+    """argv running the project's Snakefile with ``configfile`` (in ``workdir`` if given)."""
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile")]
+    if workdir is not None:
+        cmd += ["--directory", str(workdir)]
+    return [*cmd, "--configfile", str(configfile), *args]
 
 
 def _job_stats(dry_run_output: str) -> dict[str, int]:
@@ -45,21 +56,8 @@ def astronaut(bundled_images) -> np.ndarray:
 def tiny_run(tmp_path_factory) -> Path:
     """One complete local run of tests/data/config_tiny.yaml (shared by the workflow and
     cluster tests); tests must not modify it."""
-    root = Path(__file__).resolve().parents[1]
     work = tmp_path_factory.mktemp("tiny_run")
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(root / "Snakefile"),
-        "--directory",
-        str(work),
-        "--configfile",
-        str(root / "tests" / "data" / "config_tiny.yaml"),
-        "--cores",
-        "2",
-    ]
+    cmd = snakemake_cmd(work, TINY, "--cores", "2")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     return work

@@ -12,15 +12,14 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-TINY = ROOT / "tests" / "data" / "config_tiny.yaml"
+from ..conftest import ROOT, TINY, snakemake_cmd
+
 SLURM_SH = ROOT / "tests" / "cluster" / "slurm.sh"
 SYSTEM_CONF = Path("/etc/slurm/slurm.conf")
 SKIP_RC = 77
@@ -34,16 +33,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 def _rules() -> list[str]:
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "-s",
-            str(ROOT / "Snakefile"),
-            "--configfile",
-            str(TINY),
-            "--list-rules",
-        ],
+        snakemake_cmd(None, TINY, "--list-rules"),
         check=False,
         capture_output=True,
         text=True,
@@ -97,22 +87,8 @@ def _slurm_args() -> list[str]:
 
 
 def _cmd(workdir: Path, *args: str) -> list[str]:
-    return [
-        "timeout",
-        "-k",
-        "20",
-        str(RUN_LIMIT_S),
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(workdir / "config_tiny.yaml"),
-        *args,
-    ]
+    limit = ["timeout", "-k", "20", str(RUN_LIMIT_S)]
+    return [*limit, *snakemake_cmd(workdir, workdir / "config_tiny.yaml", *args)]
 
 
 def _run(workdir: Path, env: dict, *args: str) -> subprocess.CompletedProcess:

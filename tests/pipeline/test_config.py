@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import copy
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
 from semcom_pipeline.config import ConfigError, load_config, validate_config
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..conftest import ROOT, TINY, snakemake_cmd
+
 BASE = yaml.safe_load((ROOT / "config.yaml").read_text())
 
 
@@ -66,20 +65,7 @@ def test_snakemake_stops_before_any_job(tmp_path):
     cfg = tmp_path / "bad.yaml"
     cfg.write_text(yaml.safe_dump(bad))
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "-s",
-            str(ROOT / "Snakefile"),
-            "--directory",
-            str(tmp_path),
-            "--configfile",
-            str(cfg),
-            "-n",
-            "--cores",
-            "1",
-        ],
+        snakemake_cmd(tmp_path, cfg, "-n", "--cores", "1"),
         capture_output=True,
         text=True,
         timeout=300,
@@ -92,20 +78,7 @@ def test_snakemake_stops_before_any_job(tmp_path):
 
 def test_dry_run_lists_the_jobs(tmp_path):
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "-s",
-            str(ROOT / "Snakefile"),
-            "--directory",
-            str(tmp_path),
-            "--configfile",
-            str(ROOT / "tests/data/config_tiny.yaml"),
-            "-n",
-            "--cores",
-            "1",
-        ],
+        snakemake_cmd(tmp_path, TINY, "-n", "--cores", "1"),
         capture_output=True,
         text=True,
         timeout=300,

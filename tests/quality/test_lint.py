@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..conftest import ROOT, snakemake_cmd
+
 BIN = Path(sys.executable).parent
 
 # The one Snakemake lint we do not follow: rules run in the project's environment
@@ -87,18 +88,7 @@ def test_snakefmt():
 
 
 def test_snakemake_lint(tmp_path):
-    proc = run(
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(tmp_path),
-        "--configfile",
-        str(ROOT / "config.yaml"),
-        "--lint",
-    )
+    proc = run(*snakemake_cmd(tmp_path, ROOT / "config.yaml", "--lint"))
     text = proc.stdout + proc.stderr
     assert "Traceback" not in text, text[-4000:]
     assert "Lints for snakefile" not in text, text[-4000:]

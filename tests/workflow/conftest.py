@@ -6,50 +6,22 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-TINY = ROOT / "tests" / "data" / "config_tiny.yaml"
+from ..conftest import TINY, snakemake_cmd
 
 
 def snakemake(workdir: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
     """Run the project's Snakefile in ``workdir`` with the tiny config."""
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(TINY),
-        "--cores",
-        "2",
-        *args,
-    ]
+    cmd = snakemake_cmd(workdir, TINY, "--cores", "2", *args)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
 
 
 def start_snakemake(workdir: Path, *args: str) -> subprocess.Popen:
-    cmd = [
-        sys.executable,
-        "-m",
-        "snakemake",
-        "-s",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(TINY),
-        "--cores",
-        "2",
-        *args,
-    ]
+    cmd = snakemake_cmd(workdir, TINY, "--cores", "2", *args)
     return subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
