@@ -144,9 +144,14 @@ def _parse_config(raw: Any, where: str) -> StudyConfig:
     scale_raw = raw.get("scale", {}) or {}
     if not isinstance(scale_raw, dict) or set(scale_raw) - _SCALE_KEYS:
         raise StudyError(f"{where}: scale must be a mapping with keys among {sorted(_SCALE_KEYS)}")
+    d = Scale()
     try:
         scale = Scale(
-            **{k: (str(v) if k.endswith("label") else float(v)) for k, v in scale_raw.items()}
+            min=float(scale_raw.get("min", d.min)),
+            max=float(scale_raw.get("max", d.max)),
+            step=float(scale_raw.get("step", d.step)),
+            low_label=str(scale_raw.get("low_label", d.low_label)),
+            high_label=str(scale_raw.get("high_label", d.high_label)),
         )
     except (TypeError, ValueError) as exc:
         raise StudyError(f"{where}: bad scale: {exc}") from None
@@ -313,10 +318,11 @@ def build_items(
         main = items[rng.randrange(len(items))]
         slot = rng.randrange(2)
         cand = (main.test0, main.condition0) if slot else (main.test1, main.condition1)
-        pair = [(main.ref, "original"), cand]
+        shown = [(main.ref, "original"), cand]
         if slot:
-            pair.reverse()
-        items.append(Item(main.ref, pair[0][0], pair[1][0], pair[0][1], pair[1][1], "identical"))
+            shown.reverse()
+        (t0, c0), (t1, c1) = shown
+        items.append(Item(main.ref, t0, t1, c0, c1, "identical"))
     mains = list(range(sum(1 for it in items if it.kind == "main")))
     for idx in rng.sample(mains, min(attention.get("repeat", 0), len(mains))):
         m = items[idx]

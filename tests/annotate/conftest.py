@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -52,5 +53,7 @@ def make_run(root: Path, names=NAMES, max_side: int = 160) -> Path:
 
 @pytest.fixture(scope="session")
 def run_dir(tmp_path_factory) -> Path:
-    """A finished run's results/ folder (tests must not modify it)."""
-    return make_run(tmp_path_factory.mktemp("run"))
+    """A finished run's results/ folder (tests must not modify it); larger images when the
+    browser test also saves the docs' screenshot (``SEMCOM_ANNOTATE_SCREENSHOT``)."""
+    side = 320 if os.environ.get("SEMCOM_ANNOTATE_SCREENSHOT") else 160
+    return make_run(tmp_path_factory.mktemp("run"), max_side=side)

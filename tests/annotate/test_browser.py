@@ -217,6 +217,8 @@ def study(run_dir, tmp_path_factory):
             "4",
             "--seed",
             "3",
+            "--name",
+            "Semantic similarity pilot",
             "--identical",
             "1",
             "--repeat",
