@@ -57,3 +57,18 @@ def run_dir(tmp_path_factory) -> Path:
     browser test also saves the docs' screenshot (``SEMCOM_ANNOTATE_SCREENSHOT``)."""
     side = 320 if os.environ.get("SEMCOM_ANNOTATE_SCREENSHOT") else 160
     return make_run(tmp_path_factory.mktemp("run"), max_side=side)
+
+
+@pytest.fixture
+def new_study(run_dir, tmp_path):
+    """Factory: ``new_study(*init_args)`` creates a study from ``run_dir`` and returns its path."""
+    from semcom_annotate.cli import main
+
+    counter = iter(range(100))
+
+    def make(*args: str) -> Path:
+        study = tmp_path / f"study{next(counter)}"
+        assert main(["init", str(study), "--from-run", str(run_dir), *args]) == 0
+        return study
+
+    return make
