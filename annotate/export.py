@@ -12,7 +12,8 @@ study's scale:
 - ``triplets_mean.csv``: ``ref,test0,test1,score0,score1,choice``, one row per triplet (mean
   scores; choice = the majority, empty on a tie or when nobody chose);
 - ``attention.csv``: the attention checks, kept apart (never in the files above);
-- ``answers.csv``: every answer as stored (raw scale, sides, timestamps);
+- ``answers.csv``: every answer as stored (raw scale, ``closer`` as a slot, ``swapped`` = test1
+  was shown on the left, time on the screen, timestamp), attention checks included;
 - ``summary.csv``: ``statistic,value,detail``: counts, Krippendorff's alpha (interval),
   split-half correlation (+ Spearman-Brown), attention-check pass rate per rater.
 """
@@ -205,6 +206,10 @@ def export_study(study: str | os.PathLike, out: str | os.PathLike) -> dict[str, 
             "answered_at",
         ]
     ].rename(columns={"id": "item"})
+    for col in ("ref", "test0", "test1"):
+        raw[col] = raw[col].map(_img)
+    for col in ("closer", "elapsed_ms"):
+        raw[col] = raw[col].astype("Int64")
 
     written = {
         "ratings": out / "ratings.csv",
