@@ -126,7 +126,11 @@ def _serve(args: argparse.Namespace) -> int:
         if open_signin:
             print("raters sign in by name at that address; personal links:", flush=True)
         else:
-            print("exposed beyond loopback: raters need their personal links:", flush=True)
+            print(
+                "exposed beyond loopback (plain HTTP: use a trusted network or a TLS proxy); "
+                "raters need their personal links:",
+                flush=True,
+            )
         for rater in store.raters():
             print(f"  {rater.name}: {url}/r/{rater.token}/", flush=True)
         try:

@@ -244,6 +244,9 @@ def collect_candidates(root: str | os.PathLike) -> dict[str, list[Candidate]]:
             f"with the same file names in other folders, as a workflow's results/ folder)"
         )
     by_stem = {p.stem: p for p in originals}
+    if len(by_stem) < len(originals):
+        dup = sorted(s for s, n in Counter(p.stem for p in originals).items() if n > 1)
+        raise StudyError(f"{orig_dir}: several originals share a file stem: {', '.join(dup)}")
     found: dict[str, list[Candidate]] = {p.relative_to(root).as_posix(): [] for p in originals}
     for dirpath, dirnames, filenames in os.walk(root):
         here = Path(dirpath)

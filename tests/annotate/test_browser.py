@@ -17,6 +17,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import urllib.request
 from collections import defaultdict
 from pathlib import Path
@@ -82,6 +83,7 @@ class Server:
     """``semcom annotate serve STUDY --port 0`` as a child process."""
 
     def __init__(self, study: Path) -> None:
+        self.log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed in kill()
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -94,18 +96,21 @@ class Server:
                 "0",
             ],
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
             text=True,
         )
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         if not line.startswith("serving "):
             self.proc.kill()
-            raise AssertionError(f"server did not start: {line}{self.proc.stderr.read()}")
+            self.proc.wait(timeout=30)
+            self.log.seek(0)
+            raise AssertionError(f"server did not start: {line}{self.log.read()}")
         self.url = line.split(" on ", 1)[1].strip().rstrip("/")
 
     def kill(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
         self.proc.wait(timeout=30)
+        self.log.close()
 
 
 def _sha(data: bytes) -> str:
