@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from semcom_annotate.cli import main
+from semcom_annotate.store import Store
 from semcom_annotate.study import (
     Scale,
     StudyError,
@@ -126,3 +127,23 @@ def test_scale_checks_values():
         s.check(11)
     with pytest.raises(StudyError, match="not on the scale's steps"):
         s.check(2.5)
+
+
+def test_init_from_a_folder_takes_every_triplet(run_dir, tmp_path):
+    folder = tmp_path / "mine"
+    for sub in ("originals", "codec_x", "codec_y/strong", "codec_z"):
+        (folder / sub).mkdir(parents=True)
+        for name in ("chelsea", "coffee"):
+            src = run_dir / "A" / "jpeg" / "bpp0.1" if sub != "originals" else run_dir / "originals"
+            (folder / sub / f"{name}.png").write_bytes((src / f"{name}.png").read_bytes())
+    study = tmp_path / "study"
+    assert main(["init", str(study), "--from-folder", str(folder), "--identical", "0"]) == 0
+    cfg = load_config(study)
+    assert cfg.source["kind"] == "folder" and cfg.source["n"] is None
+    items = Store(study).items()
+    assert len([it for it in items if it["kind"] == "main"]) == 2 * 3  # 2 originals x C(3, 2)
+    assert {it["condition0"] for it in items} | {it["condition1"] for it in items} == {
+        "codec_x",
+        "codec_y/strong",
+        "codec_z",
+    }
