@@ -17,14 +17,25 @@ def study(new_study):
     return new_study("--n", "4")
 
 
-@pytest.fixture
-def client_and_token(study):
-    app = create_app(study)
-    client = app.test_client()
+def _client_and_token(study):
+    client = create_app(study).test_client()
     resp = client.post("/join", data={"name": "erin"})
     assert resp.status_code == 303
     token = resp.headers["Location"].split("/r/", 1)[1].strip("/")
     return client, token
+
+
+@pytest.fixture
+def client_and_token(study):
+    return _client_and_token(study)
+
+
+@pytest.fixture(scope="module")
+def shared_client(run_dir, tmp_path_factory):
+    """One study for the read-only requests (tests must not modify it)."""
+    study = tmp_path_factory.mktemp("app") / "study"
+    assert main(["init", str(study), "--from-run", str(run_dir), "--n", "4"]) == 0
+    return _client_and_token(study)
 
 
 @pytest.mark.parametrize(
@@ -42,8 +53,8 @@ def client_and_token(study):
         "/r/not-a-token/",
     ],
 )
-def test_nothing_outside_the_study_images_is_served(client_and_token, url):
-    client, token = client_and_token
+def test_nothing_outside_the_study_images_is_served(shared_client, url):
+    client, token = shared_client
     resp = client.get(url.format(token=token))
     assert resp.status_code == 404
     assert b"root:" not in resp.data

@@ -113,6 +113,10 @@ class Server:
         self.log.close()
 
 
+#: condition folder -> a plausible score, used only for the screenshot
+_PLAUSIBLE = {"bpp0.1": 3, "bpp0.5": 8, "snr0": 5, "s30": 7, "s1": 8}
+
+
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -183,6 +187,9 @@ class Rater:
         shown = self.shown()
         left, right = self.rng.randint(0, 9), self.rng.randint(0, 9)
         closer = self.rng.choice([None, "left", "right"])
+        if screenshot:  # plausible scores for the docs' picture
+            left, right = (_PLAUSIBLE.get(shown[s].split("/")[-2], 9) for s in ("left", "right"))
+            closer = "left" if left > right else "right"
         if use_keys:
             body = drv.find_element(By.TAG_NAME, "body")
             keys = str(left) + str(right) + ({"left": "l", "right": "r"}.get(closer or "", ""))
