@@ -45,7 +45,7 @@ def _init(args: argparse.Namespace) -> int:
     if kind == "run" and (root / "results" / "originals").is_dir():
         root = root / "results"
     n = args.n if args.n is not None else (200 if kind == "run" else None)
-    candidates = collect_candidates(root)
+    candidates = collect_candidates(root, args.exclude)
     attention = {"identical": args.identical, "repeat": args.repeat}
     items = build_items(candidates, n, args.seed, attention)
     instructions = {}
@@ -57,7 +57,7 @@ def _init(args: argparse.Namespace) -> int:
         scale=Scale(min=args.scale[0], max=args.scale[1], step=args.scale[2]),
         ask_closer=not args.no_closer,
         attention=attention,
-        source={"kind": kind, "path": str(root.resolve()), "n": n},
+        source={"kind": kind, "path": str(root.resolve()), "n": n, "exclude": args.exclude},
         **instructions,
     )
     study.mkdir(parents=True, exist_ok=True)
@@ -66,6 +66,8 @@ def _init(args: argparse.Namespace) -> int:
     write_config(study, config)
     create_store(study, items, args.seed)
     n_main = sum(it.kind == "main" for it in items)
+    if n is not None and n_main < n:
+        print(f"note: only {n_main} distinct triplets exist in {root} (asked for {n})")
     print(
         f"study {study}: {n_main} triplets + {len(items) - n_main} attention checks from "
         f"{len(candidates)} originals; serve it with `semcom annotate serve {study}`"
@@ -167,6 +169,13 @@ def build_parser(prog: str = "semcom annotate") -> argparse.ArgumentParser:
         "--from-run", metavar="RESULTS_DIR", help="a finished workflow run's results/ folder"
     )
     p.add_argument("--n", type=int, help="number of triplets (default: all; 200 from a run)")
+    p.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="PATTERN",
+        help="leave out condition folders matching this shell pattern (repeatable), e.g. 'D/*/s0'",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--name", help="study name shown to raters (default: the folder name)")
     p.add_argument(

@@ -17,6 +17,7 @@ condition is used about equally often.
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import random
 from collections import Counter
@@ -227,8 +228,12 @@ def _is_image(p: Path) -> bool:
     return p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith(".")
 
 
-def collect_candidates(root: str | os.PathLike) -> dict[str, list[Candidate]]:
+def collect_candidates(
+    root: str | os.PathLike, exclude: Sequence[str] = ()
+) -> dict[str, list[Candidate]]:
     """Originals of ``root`` (``root/originals/*``) -> their candidates, by file stem.
+
+    ``exclude``: shell patterns of condition folders to leave out (``D/*/s0``: strength 0).
 
     Raises :class:`StudyError` when ``root`` has no ``originals/`` folder with images, or when
     no original has at least two candidates.
@@ -258,6 +263,8 @@ def collect_candidates(root: str | os.PathLike) -> dict[str, list[Candidate]]:
             if p.stem in by_stem and _is_image(p):
                 rel = p.relative_to(root).as_posix()
                 cond = here.relative_to(root).as_posix()
+                if any(fnmatch.fnmatchcase(cond, pat) for pat in exclude):
+                    continue
                 found[by_stem[p.stem].relative_to(root).as_posix()].append(Candidate(rel, cond))
     usable = {ref: c for ref, c in found.items() if len(c) >= 2}
     if not usable:

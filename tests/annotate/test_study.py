@@ -31,6 +31,12 @@ def test_candidates_of_a_run_skip_figures_and_scores(run_dir):
         assert not any(c.path.startswith("figures/") for c in cs)
 
 
+def test_excluded_conditions_are_left_out(run_dir):
+    cands = collect_candidates(run_dir, exclude=["A/*/bpp0.1", "D/*"])
+    conds = {c.condition for cs in cands.values() for c in cs}
+    assert conds == {"A/jpeg/bpp0.5", "B/deepjscc/snr0"}
+
+
 def test_triplets_are_distinct_seeded_and_spread_over_conditions(run_dir):
     cands = collect_candidates(run_dir)
     items = build_items(cands, 12, seed=5)
