@@ -122,3 +122,9 @@ def test_serve_refuses_a_study_with_a_missing_candidate_image(study, tmp_path, c
 def test_export_before_any_answer_is_a_clear_error(study, tmp_path, capsys):
     assert main(["export", str(study), "--out", str(tmp_path / "out")]) == 2
     assert "no answers yet" in capsys.readouterr().err
+
+
+def test_a_file_that_is_not_a_study_database_is_a_clear_error(study, capsys):
+    (study / "study.sqlite").write_bytes(b"not a database at all" * 100)
+    assert main(["serve", str(study), "--port", "0"]) == 2
+    assert "cannot open the study database" in capsys.readouterr().err
