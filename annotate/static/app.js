@@ -49,7 +49,8 @@
       const out = document.createElement("output");
       out.id = "value-" + side;
       out.textContent = "-";
-      r.addEventListener("input", () => setScore(side, Number(r.value)));
+      // "click" too: an unset slider sits in the middle, and clicking there fires no "input"
+      for (const ev of ["input", "click"]) r.addEventListener(ev, () => setScore(side, Number(r.value)));
       box.appendChild(r);
       box.appendChild(out);
     }
@@ -67,7 +68,7 @@
         }
       } else {
         const r = $("score-" + side);
-        if (v !== null) r.value = String(v);
+        r.value = String(v === null ? values[Math.floor(values.length / 2)] : v);
         $("value-" + side).textContent = v === null ? "-" : fmt(v);
         r.classList.toggle("unset", v === null);
       }

@@ -27,6 +27,7 @@ import pytest
 
 from semcom_annotate.cli import main as annotate_main
 from semcom_annotate.export import export_study
+from semcom_annotate.store import Store
 
 webdriver = pytest.importorskip(
     "selenium.webdriver", reason="selenium missing: pip install -e '.[dev]'"
@@ -364,3 +365,33 @@ def _check_export(out: Path, clicked: dict[str, list[dict]]) -> None:
     summary = pd.read_csv(out / "summary.csv").set_index("statistic")
     assert summary.loc["n_raters", "value"] == 2
     assert summary.loc["n_answers", "value"] == 12
+
+
+def test_a_fine_scale_uses_sliders(driver, run_dir, tmp_path):
+    study = tmp_path / "fine"
+    args = ["init", str(study), "--from-run", str(run_dir), "--n", "2", "--scale", "0", "1", "0.01"]
+    assert annotate_main([*args, "--no-closer", "--identical", "0", "--repeat", "0"]) == 0
+    server = Server(study)
+    try:
+        driver.get(server.url + "/")
+        driver.find_element(By.ID, "name").send_keys("gus")
+        driver.find_element(By.ID, "join").click()
+        _wait(driver, lambda d: _visible(d, "instructions"))
+        driver.find_element(By.ID, "start").click()
+        assert not driver.find_elements(By.ID, "closer-left")  # --no-closer
+        driver.find_element(By.ID, "score-left").click()  # the middle of an unset slider
+        body = driver.find_element(By.TAG_NAME, "body")
+        body.send_keys(Keys.ARROW_UP, Keys.ARROW_UP, Keys.ARROW_RIGHT, Keys.END)
+        assert driver.find_element(By.ID, "value-left").text == "0.52"
+        assert driver.find_element(By.ID, "value-right").text == "1"
+        body.send_keys(Keys.ENTER)
+        _wait(driver, lambda d: _progress(d) == "2 / 2")
+        # the next screen starts unset, with the sliders back in the middle
+        assert driver.find_element(By.ID, "value-right").text == "-"
+        assert driver.find_element(By.ID, "score-right").get_attribute("value") == "0.5"
+    finally:
+        server.kill()
+    answers = Store(study).answers()
+    assert len(answers) == 1 and answers[0]["closer"] is None
+    left, right = (0.52, 1.0) if not answers[0]["swapped"] else (1.0, 0.52)
+    assert (answers[0]["score0"], answers[0]["score1"]) == pytest.approx((left, right))
