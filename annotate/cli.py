@@ -147,7 +147,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from semcom_annotate.export import export_study
 
-    written = export_study(args.study, args.out)
+    written = export_study(args.study, args.out, min_attention=args.min_attention)
     for name, path in written.items():
         print(f"{name:14s} {path}")
     return 0
@@ -212,6 +212,12 @@ def build_parser(prog: str = "semcom annotate") -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write ratings.csv, triplets.csv, summary.csv ...")
     p.add_argument("study")
     p.add_argument("--out", required=True, help="output folder (images are copied into it)")
+    p.add_argument(
+        "--min-attention",
+        type=float,
+        metavar="RATE",
+        help="leave out raters whose attention-check pass rate is below RATE (0-1)",
+    )
     p.set_defaults(func=_export)
     return parser
 

@@ -15,7 +15,8 @@ study's scale:
 - ``answers.csv``: every answer as stored (raw scale, ``closer`` as a slot, ``swapped`` = test1
   was shown on the left, time on the screen, timestamp), attention checks included;
 - ``summary.csv``: ``statistic,value,detail``: counts, Krippendorff's alpha (interval),
-  split-half correlation (+ Spearman-Brown), attention-check pass rate per rater.
+  split-half correlation (+ Spearman-Brown), attention-check pass rate per rater, raters left
+  out by ``--min-attention``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm import tqdm
 
 from semcom_annotate.agreement import krippendorff_alpha_interval, split_half
 from semcom_annotate.files import copy_file, write_text
@@ -106,14 +108,23 @@ def _attention(att: pd.DataFrame, answers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _summary(
-    config: StudyConfig, ratings: pd.DataFrame, answers: pd.DataFrame, attention: pd.DataFrame
+    config: StudyConfig,
+    ratings: pd.DataFrame,
+    answers: pd.DataFrame,
+    attention: pd.DataFrame,
+    excluded: list[str],
 ) -> pd.DataFrame:
     wide = ratings.pivot_table(index="rater", columns=["ref", "test"], values="score")
     data = wide.to_numpy(dtype=np.float64) if len(wide) else np.zeros((0, 0))
     alpha = krippendorff_alpha_interval(data) if data.size else float("nan")
     r, sb, n_splits = split_half(data, seed=config.seed) if data.size else (np.nan, np.nan, 0)
     rows: list[dict[str, Any]] = [
-        {"statistic": "n_raters", "value": answers["rater"].nunique(), "detail": ""},
+        {"statistic": "n_raters", "value": answers["rater"].nunique(), "detail": "all raters"},
+        {
+            "statistic": "n_raters_exported",
+            "value": ratings["rater"].nunique(),
+            "detail": "in ratings.csv and the agreement below",
+        },
         {"statistic": "n_answers", "value": len(answers), "detail": "all, attention included"},
         {
             "statistic": "n_pairs",
@@ -138,6 +149,8 @@ def _summary(
             "detail": "2r / (1 + r): reliability of the full panel's mean",
         },
     ]
+    for rater in excluded:
+        rows.append({"statistic": "excluded_rater", "value": 1, "detail": rater})
     for rater, grp in attention.groupby("rater"):
         rows.append(
             {
@@ -149,11 +162,18 @@ def _summary(
     return pd.DataFrame(rows, columns=["statistic", "value", "detail"])
 
 
-def export_study(study: str | os.PathLike, out: str | os.PathLike) -> dict[str, Path]:
+def export_study(
+    study: str | os.PathLike, out: str | os.PathLike, min_attention: float | None = None
+) -> dict[str, Path]:
     """Write the export files of ``study`` into ``out``; returns {name: path}.
 
-    Raises :class:`StudyError` when the study has no answers yet.
+    ``min_attention``: leave out of the ratings and triplets files (and the agreement) every
+    rater whose attention-check pass rate is below it (they stay in ``attention.csv``,
+    ``answers.csv`` and are named in ``summary.csv``). Raises :class:`StudyError` when the study
+    has no answers yet.
     """
+    if min_attention is not None and not 0.0 <= min_attention <= 1.0:
+        raise StudyError(f"min_attention must lie in [0, 1], got {min_attention}")
     study, out = Path(study), Path(out)
     config = load_config(study)
     answers = pd.DataFrame(Store(study).answers())
@@ -163,8 +183,16 @@ def export_study(study: str | os.PathLike, out: str | os.PathLike) -> dict[str, 
         raise StudyError("export into a folder other than the study folder")
     answers["s0"] = answers["score0"].map(config.scale.normalise)
     answers["s1"] = answers["score1"].map(config.scale.normalise)
-    main = answers[answers["kind"] == "main"].reset_index(drop=True)
     att = answers[answers["kind"] != "main"].reset_index(drop=True)
+    attention = _attention(att, answers)
+    excluded: list[str] = []
+    if min_attention is not None and len(attention):
+        rate = attention.groupby("rater")["passed"].mean()
+        excluded = sorted(str(r) for r in rate[rate < min_attention].index)
+    main = answers[(answers["kind"] == "main") & ~answers["rater"].isin(excluded)]
+    main = main.reset_index(drop=True)
+    if main.empty:
+        raise StudyError(f"{study}: no answers left to export (excluded raters: {excluded})")
 
     long = pd.concat(
         [
@@ -186,7 +214,6 @@ def export_study(study: str | os.PathLike, out: str | os.PathLike) -> dict[str, 
     triplets_mean = triplets.groupby(["ref", "test0", "test1"], as_index=False, sort=True).agg(
         score0=("score0", "mean"), score1=("score1", "mean"), choice=("choice", _majority)
     )
-    attention = _attention(att, answers)
     raw = answers[
         [
             "rater",
@@ -221,7 +248,7 @@ def export_study(study: str | os.PathLike, out: str | os.PathLike) -> dict[str, 
         "summary": out / "summary.csv",
     }
     rels = set(main["ref"]) | set(main["test0"]) | set(main["test1"])
-    for rel in sorted(rels):
+    for rel in tqdm(sorted(rels), desc="copying images", unit="image", leave=False):
         copy_file(study / IMAGES_DIR / rel, out / IMAGES_DIR / rel)
     _csv(written["ratings"], ratings)
     _csv(written["ratings_mean"], mean)
@@ -229,5 +256,5 @@ def export_study(study: str | os.PathLike, out: str | os.PathLike) -> dict[str, 
     _csv(written["triplets_mean"], triplets_mean)
     _csv(written["attention"], attention)
     _csv(written["answers"], raw)
-    _csv(written["summary"], _summary(config, ratings, answers, attention))
+    _csv(written["summary"], _summary(config, ratings, answers, attention, excluded))
     return written

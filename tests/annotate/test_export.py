@@ -127,6 +127,20 @@ def test_attention_and_summary(answered, tmp_path):
     assert sorted(rates["value"].astype(float)) == [0.5, 1.0, 1.0]
 
 
+def test_raters_failing_attention_checks_can_be_left_out(answered, tmp_path):
+    study, _, _ = answered
+    written = export_study(study, tmp_path / "out", min_attention=0.75)
+    assert set(pd.read_csv(written["ratings"])["rater"]) == {"ann", "ben"}
+    assert set(pd.read_csv(written["triplets"])["rater"]) == {"ann", "ben"}
+    assert (pd.read_csv(written["ratings_mean"])["n_raters"] == 2).all()
+    assert set(pd.read_csv(written["attention"])["rater"]) == set(RATERS)  # still reported
+    summary = pd.read_csv(written["summary"])
+    assert summary[summary["statistic"] == "excluded_rater"]["detail"].tolist() == ["cy"]
+    assert summary.set_index("statistic").loc["n_raters_exported", "value"] == 2
+    with pytest.raises(StudyError, match="min_attention"):
+        export_study(study, tmp_path / "o2", min_attention=2)
+
+
 def test_export_refuses_the_study_folder_itself(answered):
     study, _, _ = answered
     with pytest.raises(StudyError, match="other than the study folder"):
