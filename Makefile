@@ -12,6 +12,10 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	@command -v opj_decompress >/dev/null 2>&1 || ldconfig -p | grep -q libopenjp2 || \
 		(echo "installing OpenJPEG (libopenjp2-7) from Debian" && apt-get update -qq && apt-get install -y -qq libopenjp2-7)
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || \
+		(echo "installing chromium + chromium-driver from Debian (browser tests of semcom annotate)" && \
+		apt-get update -qq && apt-get install -y -qq chromium chromium-driver) || \
+		echo "chromium could not be installed: the browser tests of semcom annotate will be skipped"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'

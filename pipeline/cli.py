@@ -51,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     fw.add_argument(
         "--check", action="store_true", help="only report what is present (no downloads)"
     )
+    sub.add_parser("annotate", help="human-rating study: init, serve, status, export")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["annotate"]:  # its own parser, imported only when used
+        from semcom_annotate.cli import main as annotate_main
+
+        return annotate_main(argv[1:])
     args = parser.parse_args(argv)
     try:
         return _fetch_weights(args)
