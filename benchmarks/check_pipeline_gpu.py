@@ -37,7 +37,7 @@ def main() -> int:
         print("no CUDA device")
         return 1
     print(f"CUDA_VISIBLE_DEVICES={pinned} -> {torch.cuda.get_device_name(0)}")
-    from seess.imageio import load_rgb, save_png
+    from semcom_core.imageio import load_rgb, save_png
     from semcom_pipeline.experiment_b import transmit_shard
     from semcom_pipeline.sample import downscale, load_bundled
     from semcom_pipeline.scoring import score_pairs

@@ -11,7 +11,7 @@ import functools
 
 import torch
 
-from seess.models import cached_model, resolve_device
+from semcom_core.models import cached_model, resolve_device
 
 __all__ = ["ldpc_blocks", "seeded_awgn", "sionna_device", "sionna_phy"]
 

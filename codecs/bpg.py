@@ -43,7 +43,7 @@ class BPG(Codec):
         self.bpgenc, self.bpgdec, self.timeout_s = enc, dec, timeout_s
 
     def _encode_q(self, image: np.ndarray, q: int, d: Path) -> bytes:
-        from seess.imageio import save_png
+        from semcom_core.imageio import save_png
 
         src, out = d / "in.png", d / f"q{q}.bpg"
         if not src.exists():
@@ -95,7 +95,7 @@ class BPG(Codec):
         )
 
     def decode(self, data: bytes, shape: tuple[int, int, int]) -> np.ndarray:
-        from seess.imageio import load_rgb
+        from semcom_core.imageio import load_rgb
 
         with tempfile.TemporaryDirectory(prefix="semcom-bpg-") as tmp:
             src, out = Path(tmp) / "in.bpg", Path(tmp) / "out.png"

@@ -37,7 +37,7 @@ SHIPPED_CHECKPOINT = "deepjscc-16qam-979a0c8231.pt"
 
 
 def _missing(path: Path):
-    from seess.weights import MissingWeightsError
+    from semcom_core.weights import MissingWeightsError
 
     return MissingWeightsError(
         f"deepjscc: checkpoint '{path}' not found. The package ships "
@@ -59,8 +59,8 @@ def load_deepjscc(
     """
     import torch
 
-    from seess.models import cached_model, resolve_device
     from semcom_codecs.jscc_model import DeepJSCC
+    from semcom_core.models import cached_model, resolve_device
 
     p = Path(checkpoint) if checkpoint else CHECKPOINT_DIR / SHIPPED_CHECKPOINT
     if not p.is_file() and not p.is_absolute() and (CHECKPOINT_DIR / p).is_file():
@@ -298,7 +298,7 @@ class DeepJSCCCodec(Codec):
     def describe(self) -> dict[str, Any]:
         import torch
 
-        from seess.weights import sha256_of
+        from semcom_core.weights import sha256_of
 
         model = self.model
         info = {}

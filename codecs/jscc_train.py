@@ -85,7 +85,7 @@ def checkpoint_name(cfg: TrainConfig) -> str:
 
 
 def _load_pool(data: str, crop: int) -> list[np.ndarray] | list[Path]:
-    from seess.imageio import IMAGE_SUFFIXES
+    from semcom_core.imageio import IMAGE_SUFFIXES
 
     if data == "bundled":
         from semcom_pipeline.sample import BUNDLED, load_bundled
@@ -116,7 +116,7 @@ def _crop(img: np.ndarray, crop: int, rng: np.random.Generator) -> np.ndarray:
 def _batch(pool, n: int, crop: int, rng: np.random.Generator):
     import torch
 
-    from seess.imageio import load_rgb
+    from semcom_core.imageio import load_rgb
 
     picks = rng.integers(0, len(pool), n)
     imgs = []
@@ -163,9 +163,9 @@ def train(
     from sionna.phy.channel import AWGN
     from tqdm import tqdm
 
-    from seess.fsutil import atomic_path
-    from seess.models import resolve_device
     from semcom_codecs.jscc_model import DeepJSCC
+    from semcom_core.fsutil import atomic_path
+    from semcom_core.models import resolve_device
 
     dev = resolve_device(device)
     if threads:

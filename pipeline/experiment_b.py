@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from seess.imageio import load_rgb, save_png
+from semcom_core.imageio import load_rgb, save_png
 from semcom_pipeline.records import write_json
 from semcom_pipeline.smk import derive_seed
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from seess.imageio import IMAGE_SUFFIXES, ImageError, load_rgb, to_rgb_uint8
+from semcom_core.imageio import IMAGE_SUFFIXES, ImageError, load_rgb, to_rgb_uint8
 
 __all__ = ["BUNDLED", "downscale", "image_id_for", "load_bundled", "load_original", "select_images"]
 

@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from seess.imageio import to_rgb_uint8
-from seess.models import cached_model
-from seess.weights import MissingWeightsError, WeightSpec, resolve_checkpoint
+from semcom_core.imageio import to_rgb_uint8
+from semcom_core.models import cached_model
+from semcom_core.weights import MissingWeightsError, WeightSpec, resolve_checkpoint
 
 __all__ = [
     "SAM_ARCHS",
@@ -207,7 +207,7 @@ def load_sam(
     ``checkpoint``: a local file; ``None`` looks for the official file name in
     ``weights_dir`` (default ``$SEESS_WEIGHTS`` or ``resources/weights``) and, when
     ``allow_download``, fetches it from the official URL with its SHA-256 checked.
-    Missing weights raise :class:`~seess.weights.MissingWeightsError` naming the
+    Missing weights raise :class:`~semcom_core.weights.MissingWeightsError` naming the
     file, the URL and the config key. ``seess-tiny-sam`` needs an explicit checkpoint.
     """
     _check_arch(model_type)

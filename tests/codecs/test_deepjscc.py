@@ -156,7 +156,7 @@ def test_rates_and_byte_form(tiny_run, astronaut):
 
 
 def test_missing_checkpoint_names_the_fix(tmp_path):
-    from seess.weights import MissingWeightsError
+    from semcom_core.weights import MissingWeightsError
 
     with pytest.raises(MissingWeightsError, match="train_deepjscc"):
         _ = DeepJSCCCodec(checkpoint=str(tmp_path / "nope.pt")).model

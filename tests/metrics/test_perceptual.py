@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from seess.imageio import ImageError
-from seess.metrics.base import resize_to
-from seess.metrics.perceptual import BACKBONES, LPIPS, LpipsScore, resolve_backbone
-from seess.models import clear_model_cache
-from seess.weights import MissingWeightsError
+from semcom_core.imageio import ImageError
+from semcom_core.models import clear_model_cache
+from semcom_core.weights import MissingWeightsError
+from semcom_metrics.base import resize_to
+from semcom_metrics.perceptual import BACKBONES, LPIPS, LpipsScore, resolve_backbone
 
 from .conftest import add_noise
 

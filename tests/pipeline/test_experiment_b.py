@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pytest
 
-from seess.imageio import load_rgb, save_png
+from semcom_core.imageio import load_rgb, save_png
 from semcom_pipeline.config import validate_config
 from semcom_pipeline.experiment_b import mean_image, parse_system, transmit_shard
 from semcom_pipeline.sample import downscale

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seess.imageio import ImageError, load_rgb
+from semcom_core.imageio import ImageError, load_rgb
 from semcom_pipeline.sample import BUNDLED, load_original, select_images
 
 

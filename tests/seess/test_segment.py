@@ -16,7 +16,7 @@ from seess.segment import (
     postprocess_masks,
     resize_longer_side,
 )
-from seess.weights import MissingWeightsError
+from semcom_core.weights import MissingWeightsError
 
 
 def _box(h, w, r0, c0, r1, c1):

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from seess.fsutil import atomic_path
+from semcom_core.fsutil import atomic_path
 
 __all__ = ["IMAGE_SUFFIXES", "ImageError", "load_rgb", "save_png", "to_rgb_uint8"]
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from seess.fsutil import atomic_path
+from semcom_core.fsutil import atomic_path
 
 __all__ = [
     "MissingWeightsError",

@@ -10,7 +10,7 @@ Two sets of weights are involved:
   ``metric_options.lpips.backbone_weights``), else torchvision's cache
   (``$TORCH_HOME/hub/checkpoints/<file>``), else ``$SEESS_WEIGHTS/<file>``;
   with ``download=True`` a missing file is fetched into torchvision's cache.
-  Otherwise :class:`~seess.weights.MissingWeightsError` (raised on first use,
+  Otherwise :class:`~semcom_core.weights.MissingWeightsError` (raised on first use,
   so ``required_weights()`` can list what is missing) names the file, the
   URL, the destination and the config key. Files with torchvision's canonical
   name are checked against the SHA-256 prefix in that name.
@@ -31,10 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from seess.metrics._common import batches_by_shape, package_versions
-from seess.metrics.base import Metric, resize_to
-from seess.models import cached_model, resolve_device
-from seess.weights import (
+from semcom_core.models import cached_model, resolve_device
+from semcom_core.weights import (
     MissingWeightsError,
     Requirement,
     WeightSpec,
@@ -42,6 +40,8 @@ from seess.weights import (
     resolve_checkpoint,
     sha256_of,
 )
+from semcom_metrics._common import batches_by_shape, package_versions
+from semcom_metrics.base import Metric, resize_to
 
 __all__ = ["BACKBONES", "LPIPS", "LpipsScore", "backbone_spec", "load_lpips", "lpips_input"]
 
