@@ -15,7 +15,8 @@ import numpy as np
 
 from semcom_codecs.registry import build_codec
 from semcom_codecs.safe import safe_decode, shutdown_worker
-from semcom_pipeline.sample import BUNDLED, downscale, load_bundled
+from semcom_core.bundled import BUNDLED, load_bundled
+from semcom_core.imageio import resize_longer_side
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -31,7 +32,7 @@ def timed(fn, reps: int = 1) -> float:
 
 
 def main() -> None:
-    imgs = {n: downscale(load_bundled(n), 256) for n in BUNDLED}
+    imgs = {n: resize_longer_side(load_bundled(n), 256) for n in BUNDLED}
     jpeg, j2k = build_codec("jpeg"), build_codec("jpeg2000")
 
     t_jpeg = np.mean([timed(lambda im=im: jpeg.encode(im, 0.5)) for im in imgs.values()])

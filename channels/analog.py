@@ -15,7 +15,8 @@ import numpy as np
 import torch
 
 from semcom_channels._sionna import seeded_awgn, sionna_device, sionna_phy
-from semcom_channels.snr import check_snr_def, esno_db_to_no, validate_seed, validate_snr_db
+from semcom_channels.snr import check_snr_def, esno_db_to_no, validate_snr_db
+from semcom_core.seeds import validate_seed
 
 __all__ = ["AnalogLink", "AnalogRecord", "snap_to_qam16"]
 

@@ -85,16 +85,16 @@ def checkpoint_name(cfg: TrainConfig) -> str:
 
 
 def _load_pool(data: str, crop: int) -> list[np.ndarray] | list[Path]:
-    from semcom_core.imageio import IMAGE_SUFFIXES
+    from semcom_core.imageio import scan_images
 
     if data == "bundled":
-        from semcom_pipeline.sample import BUNDLED, load_bundled
+        from semcom_core.bundled import BUNDLED, load_bundled
 
         return [load_bundled(n) for n in BUNDLED]
     folder = Path(data).expanduser()
     if not folder.is_dir():
         raise FileNotFoundError(f"train: data folder '{folder}' not found (or use data='bundled')")
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    files = list(scan_images(folder, key=str).values())
     if not files:
         raise FileNotFoundError(f"train: no images under '{folder}'")
     return files

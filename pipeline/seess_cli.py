@@ -104,18 +104,14 @@ def _build_metrics(names: Sequence[str], args: argparse.Namespace, device: str) 
 
 
 def _image_files(folder: Path, label: str) -> dict[str, Path]:
-    from semcom_core.imageio import IMAGE_SUFFIXES
+    from semcom_core.imageio import ImageError, scan_images
 
     if not folder.is_dir():
         raise CliError(f"--{label} {folder}: not a folder")
-    files: dict[str, Path] = {}
-    for f in sorted(folder.iterdir()):
-        if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES:
-            if f.stem in files:
-                raise CliError(
-                    f"--{label} {folder}: two images named '{f.stem}' ({files[f.stem].name}, {f.name})"
-                )
-            files[f.stem] = f
+    try:
+        files = scan_images(folder, recursive=False)
+    except ImageError as err:
+        raise CliError(f"--{label} {err}") from None
     if not files:
         raise CliError(f"--{label} {folder}: no image files")
     return files

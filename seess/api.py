@@ -36,7 +36,7 @@ from seess.graph import GraphSettings, build_graph
 from seess.relations import ClipRelationPredictor, GeometricRelationPredictor, RelationPredictor
 from seess.scene import SceneGraph
 from seess.segment import FelzenszwalbSegmenter, SamSegmenter, Segmenter
-from semcom_core.imageio import load_rgb, to_rgb_uint8
+from semcom_core.imageio import as_rgb
 from semcom_core.models import resolve_device
 
 __all__ = ["BACKENDS", "Backend", "SeSS", "build_backend", "relation_similarity"]
@@ -129,9 +129,7 @@ def relation_similarity(embedder: Embedder) -> np.ndarray:
 
 
 def _as_image(x: Any, name: str) -> np.ndarray:
-    if isinstance(x, (str, os.PathLike)):
-        return load_rgb(x)
-    return to_rgb_uint8(x, name=name)
+    return as_rgb(x, name=name)
 
 
 class SeSS:

@@ -26,9 +26,9 @@ import numpy as np
 from seess.embed import Embedder, mask_boxes, node_crops
 from seess.relations import RelationPredictor, select_triplets
 from seess.scene import SceneGraph
-from seess.segment import Segmenter, postprocess_masks, resize_longer_side
+from seess.segment import Segmenter, postprocess_masks
 from semcom_core.fsutil import atomic_path
-from semcom_core.imageio import to_rgb_uint8
+from semcom_core.imageio import resize_longer_side, to_rgb_uint8
 
 __all__ = [
     "GRAPH_FORMAT",

@@ -14,8 +14,8 @@ from seess.segment import (
     load_sam,
     mask_iou_matrix,
     postprocess_masks,
-    resize_longer_side,
 )
+from semcom_core.imageio import resize_longer_side
 from semcom_core.weights import MissingWeightsError
 
 
