@@ -64,7 +64,7 @@ def main() -> None:
     )
     import torch
 
-    from semcom_codecs.jscc_model import awgn_torch
+    from semcom_core.phy import esno_db_to_no, seeded_awgn
 
     for k in range(1, jscc.model.max_symbols + 1):
         row = {"bpp": [], "jscc": [], "n5": [], "n15": [], "jpeg": [], "jpeg_bpp": [], "j2k": []}
@@ -74,7 +74,7 @@ def main() -> None:
             row["jscc"].append(psnr(jscc.decode(e.data, im.shape), im))
             sym = torch.from_numpy(jscc.encode_symbols(im, k=k))[None]
             for snr, key in ((5.0, "n5"), (15.0, "n15")):
-                y = awgn_torch(sym, snr, generator=torch.Generator().manual_seed(i))[0].numpy()
+                y = seeded_awgn("cpu", i)(sym, esno_db_to_no(snr))[0].numpy()
                 row[key].append(psnr(jscc.decode_symbols(y, im.shape), im))
             ej = jpeg.encode(im, e.achieved_bpp)
             row["jpeg"].append(psnr(jpeg.decode(ej.data, im.shape), im))

@@ -65,7 +65,9 @@ def main() -> int:
         d = Path(d)
         originals = {}
         for name in ("astronaut", "coffee", "chelsea"):
-            originals[name] = str(save_png(d / f"{name}.png", resize_longer_side(load_bundled(name), 256)))
+            originals[name] = str(
+                save_png(d / f"{name}.png", resize_longer_side(load_bundled(name), 256))
+            )
         digital = f"{cfg_b['digital_codec']}+ldpc-adaptive"
         for system in (digital, "deepjscc-qam16"):
             times = {}

@@ -17,6 +17,8 @@ from numbers import Real
 
 import numpy as np
 
+from semcom_core.phy import esno_db_to_no
+
 __all__ = [
     "SNR_DEFS",
     "check_snr_def",
@@ -59,8 +61,3 @@ def check_snr_def(snr_def: str) -> str:
 def ebno_to_esno_db(ebno_db: float, bits_per_symbol: int, code_rate: float) -> float:
     """``Es/N0 = Eb/N0 + 10 log10(bits_per_symbol * code_rate)`` (all in dB)."""
     return float(ebno_db) + 10.0 * math.log10(bits_per_symbol * code_rate)
-
-
-def esno_db_to_no(esno_db: float) -> float:
-    """Noise power per complex channel use for unit symbol energy: ``10 ** (-Es/N0 / 10)``."""
-    return 10.0 ** (-float(esno_db) / 10.0)

@@ -5,7 +5,8 @@ and ``python -m semcom_codecs.jscc_train`` both call it). Data: the bundled
 photographs (``data="bundled"``, CPU-sized) or a folder of images (COCO 2017
 on a GPU). Each step draws random crops with flips, one rate ``k`` (complex
 symbols per 8x8 block, uniform in ``1..max_symbols``) and one Es/N0 per image
-uniform in ``snr_db``; the channel is Sionna's ``AWGN`` block; the loss is the
+uniform in ``snr_db``; the channel is Sionna's ``AWGN`` block on a seeded generator
+(:func:`semcom_core.phy.seeded_awgn`); the loss is the
 MSE on [0, 1] pixels.
 
 The checkpoint name carries a hash of the training config
@@ -128,16 +129,15 @@ def _batch(pool, n: int, crop: int, rng: np.random.Generator):
     return torch.from_numpy(arr).permute(0, 3, 1, 2).contiguous()
 
 
-def _eval_loss(model, batch, snr_db: float, seed: int) -> float:
+def _eval_loss(model, batch, snr_db: float, seed: int, device: str) -> float:
     """MSE at the middle SNR and half rate with fixed noise: comparable across steps."""
     import torch
 
-    from semcom_codecs.jscc_model import awgn_torch
+    from semcom_core.phy import esno_db_to_no, seeded_awgn
 
-    g = torch.Generator().manual_seed(seed)
     k = max(1, model.max_symbols // 2)
     with torch.no_grad():
-        z = awgn_torch(model.encode(batch, k), snr_db, generator=g)
+        z = seeded_awgn(device, seed)(model.encode(batch, k), esno_db_to_no(snr_db))
         y = model.decode(z, k, tuple(batch.shape[-2:]))
         return float(torch.mean((y - batch) ** 2))
 
@@ -159,26 +159,26 @@ def train(
     held-out batch, per-epoch training losses, versions).
     """
     import torch
-    from sionna.phy import config as sionna_config
-    from sionna.phy.channel import AWGN
     from tqdm import tqdm
 
     from semcom_codecs.jscc_model import DeepJSCC
     from semcom_core.fsutil import atomic_path
     from semcom_core.models import resolve_device
+    from semcom_core.phy import seeded_awgn
+    from semcom_core.seeds import derive_seed
 
     dev = resolve_device(device)
     if threads:
         torch.set_num_threads(int(threads))
     torch.manual_seed(cfg.seed)
-    sionna_config.seed = cfg.seed
     rng = np.random.default_rng(cfg.seed)
     pool = _load_pool(cfg.data, cfg.crop)
     model = DeepJSCC(cfg.max_symbols, cfg.width, cfg.mode).to(dev)
     tdev = torch.device(dev)
     if tdev.type == "cuda" and tdev.index is None:  # Sionna names devices 'cpu', 'cuda:N'
         tdev = torch.device("cuda", torch.cuda.current_device())
-    channel = AWGN(device=str(tdev))
+    # the training noise: Sionna's AWGN on a private generator (Sionna's global config untouched)
+    channel = seeded_awgn(str(tdev), derive_seed(cfg.seed, "train", "deepjscc", "noise"))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     total = cfg.epochs * cfg.steps_per_epoch
     warm = max(1, total // 20)  # linear warm-up, then cosine decay to 5% of lr
@@ -192,7 +192,7 @@ def train(
     )
     held_out = _batch(pool, 8, cfg.crop, np.random.default_rng(cfg.seed + 1)).to(dev)
     mid_snr = 0.5 * (cfg.snr_db[0] + cfg.snr_db[1])
-    eval_initial = _eval_loss(model, held_out, mid_snr, cfg.seed)
+    eval_initial = _eval_loss(model, held_out, mid_snr, cfg.seed, str(tdev))
     epoch_losses: list[float] = []
     t0 = time.time()
     bar = tqdm(total=total, desc="train deepjscc", disable=not progress)
@@ -215,7 +215,7 @@ def train(
         bar.set_postfix(loss=f"{epoch_losses[-1]:.5f}")
     bar.close()
     model.eval()
-    eval_final = _eval_loss(model, held_out, mid_snr, cfg.seed)
+    eval_final = _eval_loss(model, held_out, mid_snr, cfg.seed, str(tdev))
     seconds = time.time() - t0
 
     out = Path(checkpoint_path) if checkpoint_path else Path(out_dir) / checkpoint_name(cfg)
@@ -249,8 +249,6 @@ def train(
     }
     with atomic_path(out.with_suffix(".json")) as tmp:
         tmp.write_text(json.dumps(record, indent=2))
-    for p in (out, out.with_suffix(".json")):
-        p.chmod(0o644)  # atomic_path's temp files are private (0600)
     return TrainResult(checkpoint=out, record=record)
 
 
