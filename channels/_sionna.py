@@ -1,26 +1,16 @@
-"""Private glue to Sionna PHY: device names and cached LDPC blocks.
+"""Private glue to Sionna PHY: cached LDPC blocks.
 
-The lazy Sionna import, the seeded AWGN and the SNR conversion are shared with the
+The lazy Sionna import, device names, the seeded AWGN and the SNR conversion are shared with the
 learned codec and live in :mod:`semcom_core.phy`; they are re-exported here for the
 links. Sionna's global ``config`` is never modified.
 """
 
 from __future__ import annotations
 
-import torch
-
-from semcom_core.models import cached_model, resolve_device
-from semcom_core.phy import seeded_awgn, sionna_phy
+from semcom_core.models import cached_model
+from semcom_core.phy import seeded_awgn, sionna_device, sionna_phy
 
 __all__ = ["ldpc_blocks", "seeded_awgn", "sionna_device", "sionna_phy"]
-
-
-def sionna_device(device: str) -> str:
-    """``auto|cpu|cuda|cuda:N`` -> a device name Sionna accepts (``cpu`` or ``cuda:N``)."""
-    dev = resolve_device(device)
-    if dev == "cuda":
-        dev = f"cuda:{torch.cuda.current_device()}"
-    return dev
 
 
 def ldpc_blocks(k: int, n: int, device: str, num_iter: int, cn_update: str):

@@ -281,9 +281,58 @@ class DigitalLink:
         for i, b in enumerate(bits):
             flat = info[starts[i] : starts[i + 1]].reshape(-1)
             flat[: b.size] = b
+        blk_err, raw_err, dec_bits = self._through_link(info, nblk, starts, file_seeds, k, n, no)
+
+        out = []
+        for i, b in enumerate(bits):
+            sl = slice(starts[i], starts[i + 1])
+            rx_bits = dec_bits[sl].reshape(-1)[: b.size]
+            bit_errors = int(np.count_nonzero(rx_bits != b))
+            rec = LinkRecord(
+                snr_db=snr,
+                snr_def=self.snr_def,
+                esno_db=esno_db,
+                modulation=self.modulation.name,
+                bits_per_symbol=bps,
+                coding=self.coding,
+                code_rate=self.code_rate,
+                effective_code_rate=k / n,
+                block_bits=k,
+                codeword_bits=n,
+                n_blocks=nblk[i],
+                channel_uses=nblk[i] * n // bps,
+                bits=int(b.size),
+                coded_bits=nblk[i] * n,
+                bit_errors_uncoded=int(raw_err[sl].sum()),
+                bit_errors=bit_errors,
+                block_errors=int(blk_err[sl].sum()),
+                payload_intact=bit_errors == 0,
+                seed=file_seeds[i],
+                interleave=self.interleave,
+                decoder_iterations=self.num_iter if self.coding == "ldpc" else 0,
+                device=self.device,
+            )
+            out.append((bits_to_bytes(rx_bits), rec))
+        return out
+
+    def _through_link(
+        self,
+        info: np.ndarray,
+        nblk: list[int],
+        starts: np.ndarray,
+        file_seeds: list[int],
+        k: int,
+        n: int,
+        no: float,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Info blocks ``(total, k)`` -> TX, per-file seeded AWGN, RX.
+
+        Returns per block: block errors (bool), raw (pre-decoding) bit errors, decoded bits.
+        """
         mapper, demapper, inter, deinter = self._mapping_blocks()
         dev = self.device
         u = torch.from_numpy(info).to(dev)
+        total = int(starts[-1])
 
         if total:
             # TX: encode, interleave, map -- one call each for the whole batch
@@ -328,37 +377,7 @@ class DigitalLink:
             blk_err = raw_err = np.zeros(0, dtype=np.int64)
             dec_bits = np.zeros((0, k), dtype=np.uint8)
 
-        out = []
-        for i, b in enumerate(bits):
-            sl = slice(starts[i], starts[i + 1])
-            rx_bits = dec_bits[sl].reshape(-1)[: b.size]
-            bit_errors = int(np.count_nonzero(rx_bits != b))
-            rec = LinkRecord(
-                snr_db=snr,
-                snr_def=self.snr_def,
-                esno_db=esno_db,
-                modulation=self.modulation.name,
-                bits_per_symbol=bps,
-                coding=self.coding,
-                code_rate=self.code_rate,
-                effective_code_rate=k / n,
-                block_bits=k,
-                codeword_bits=n,
-                n_blocks=nblk[i],
-                channel_uses=nblk[i] * n // bps,
-                bits=int(b.size),
-                coded_bits=nblk[i] * n,
-                bit_errors_uncoded=int(raw_err[sl].sum()),
-                bit_errors=bit_errors,
-                block_errors=int(blk_err[sl].sum()),
-                payload_intact=bit_errors == 0,
-                seed=file_seeds[i],
-                interleave=self.interleave,
-                decoder_iterations=self.num_iter if self.coding == "ldpc" else 0,
-                device=self.device,
-            )
-            out.append((bits_to_bytes(rx_bits), rec))
-        return out
+        return blk_err, raw_err, dec_bits
 
 
 def _as_bytes(p: object, i: int) -> bytes:

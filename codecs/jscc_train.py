@@ -142,6 +142,39 @@ def _eval_loss(model, batch, snr_db: float, seed: int, device: str) -> float:
         return float(torch.mean((y - batch) ** 2))
 
 
+def lr_factor(step: int, total: int) -> float:
+    """Learning-rate factor: linear warm-up over 5 % of the steps, then cosine decay to 5 %."""
+    warm = max(1, total // 20)
+    if step < warm:
+        return (step + 1) / warm
+    return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
+
+
+def _versions() -> dict[str, str]:
+    import sionna
+    import torch
+
+    return {"torch": torch.__version__, "sionna": sionna.__version__}
+
+
+def _save_checkpoint(model, cfg: TrainConfig, out: Path) -> None:
+    import torch
+
+    from semcom_core.fsutil import atomic_path
+
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    with atomic_path(out) as tmp:
+        torch.save(
+            {
+                "format": "deepjscc-v1",
+                "model": model.config(),
+                "state_dict": state,
+                "train_config": asdict(cfg),
+            },
+            tmp,
+        )
+
+
 def train(
     cfg: TrainConfig,
     out_dir: str | Path,
@@ -164,7 +197,7 @@ def train(
     from semcom_codecs.jscc_model import DeepJSCC
     from semcom_core.fsutil import atomic_path
     from semcom_core.models import resolve_device
-    from semcom_core.phy import seeded_awgn
+    from semcom_core.phy import seeded_awgn, sionna_device
     from semcom_core.seeds import derive_seed
 
     dev = resolve_device(device)
@@ -174,25 +207,15 @@ def train(
     rng = np.random.default_rng(cfg.seed)
     pool = _load_pool(cfg.data, cfg.crop)
     model = DeepJSCC(cfg.max_symbols, cfg.width, cfg.mode).to(dev)
-    tdev = torch.device(dev)
-    if tdev.type == "cuda" and tdev.index is None:  # Sionna names devices 'cpu', 'cuda:N'
-        tdev = torch.device("cuda", torch.cuda.current_device())
+    sdev = sionna_device(dev)  # Sionna names devices 'cpu', 'cuda:N'
     # the training noise: Sionna's AWGN on a private generator (Sionna's global config untouched)
-    channel = seeded_awgn(str(tdev), derive_seed(cfg.seed, "train", "deepjscc", "noise"))
+    channel = seeded_awgn(sdev, derive_seed(cfg.seed, "train", "deepjscc", "noise"))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     total = cfg.epochs * cfg.steps_per_epoch
-    warm = max(1, total // 20)  # linear warm-up, then cosine decay to 5% of lr
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt,
-        lambda s: (
-            (s + 1) / warm
-            if s < warm
-            else 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, total - warm)))
-        ),
-    )
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, total))
     held_out = _batch(pool, 8, cfg.crop, np.random.default_rng(cfg.seed + 1)).to(dev)
     mid_snr = 0.5 * (cfg.snr_db[0] + cfg.snr_db[1])
-    eval_initial = _eval_loss(model, held_out, mid_snr, cfg.seed, str(tdev))
+    eval_initial = _eval_loss(model, held_out, mid_snr, cfg.seed, sdev)
     epoch_losses: list[float] = []
     t0 = time.time()
     bar = tqdm(total=total, desc="train deepjscc", disable=not progress)
@@ -215,23 +238,11 @@ def train(
         bar.set_postfix(loss=f"{epoch_losses[-1]:.5f}")
     bar.close()
     model.eval()
-    eval_final = _eval_loss(model, held_out, mid_snr, cfg.seed, str(tdev))
+    eval_final = _eval_loss(model, held_out, mid_snr, cfg.seed, sdev)
     seconds = time.time() - t0
 
     out = Path(checkpoint_path) if checkpoint_path else Path(out_dir) / checkpoint_name(cfg)
-    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    with atomic_path(out) as tmp:
-        torch.save(
-            {
-                "format": "deepjscc-v1",
-                "model": model.config(),
-                "state_dict": state,
-                "train_config": asdict(cfg),
-            },
-            tmp,
-        )
-    import sionna
-
+    _save_checkpoint(model, cfg, out)
     record = {
         "checkpoint": out.name,
         "config": asdict(cfg),
@@ -245,7 +256,7 @@ def train(
         "eval_loss_initial": eval_initial,
         "eval_loss_final": eval_final,
         "eval_setting": {"snr_db": mid_snr, "k": max(1, cfg.max_symbols // 2), "crops": 8},
-        "versions": {"torch": torch.__version__, "sionna": sionna.__version__},
+        "versions": _versions(),
     }
     with atomic_path(out.with_suffix(".json")) as tmp:
         tmp.write_text(json.dumps(record, indent=2))

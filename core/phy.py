@@ -27,6 +27,7 @@ __all__ = [
     "nearest_point",
     "qam16_points",
     "seeded_awgn",
+    "sionna_device",
     "sionna_phy",
     "snap_to_points",
 ]
@@ -58,6 +59,18 @@ def sionna_phy() -> Any:
         if cuda_states is not None:
             torch.cuda.set_rng_state_all(cuda_states)
     return phy
+
+
+def sionna_device(device: str | None) -> str:
+    """``auto|cpu|cuda|cuda:N`` -> a device name Sionna accepts (``cpu`` or ``cuda:N``)."""
+    import torch
+
+    from semcom_core.models import resolve_device
+
+    dev = resolve_device(device)
+    if dev == "cuda":
+        dev = f"cuda:{torch.cuda.current_device()}"
+    return dev
 
 
 @overload
