@@ -63,7 +63,7 @@ def backbone_spec(net: str) -> WeightSpec:
     return WeightSpec(
         filename,
         url,
-        None,
+        filename.rsplit("-", 1)[1].split(".")[0],  # the SHA-256 prefix in torchvision's name
         CONFIG_KEY,
         f"LPIPS backbone ({net}: torchvision ImageNet weights {filename})",
     )
@@ -90,7 +90,7 @@ def _check_hash(path: Path, spec: WeightSpec) -> Path:
     """Check the SHA-256 prefix torchvision encodes in its file names (``name-<hash8>.pth``)."""
     if path.name != spec.filename:
         return path  # a user's own file: no known digest
-    prefix = spec.filename.rsplit("-", 1)[1].split(".")[0]
+    prefix = spec.sha256 or ""
     digest = sha256_of(path)
     if not digest.startswith(prefix):
         raise MissingWeightsError(
@@ -118,15 +118,8 @@ def resolve_backbone(
             return _check_hash(candidate, spec)
     if not download:
         raise _missing(spec, "weights not found and downloads are disabled")
-    import torch
-
-    dest = _torch_hub_checkpoints()
-    dest.mkdir(parents=True, exist_ok=True)
-    try:
-        torch.hub.download_url_to_file(spec.url, str(dest / spec.filename), progress=True)
-    except (OSError, RuntimeError, ValueError) as exc:  # URLError is an OSError
-        raise _missing(spec, f"download failed ({type(exc).__name__}: {exc})") from None
-    return _check_hash(dest / spec.filename, spec)
+    # the one download-and-verify path of the toolkit, into torchvision's cache
+    return resolve_checkpoint(spec, cache_dir=_torch_hub_checkpoints(), allow_download=True)
 
 
 def _load_backbone(model, checkpoint: Path) -> None:
@@ -294,8 +287,7 @@ class LPIPS(Metric):
                 return _check_hash(next(c for c in candidates if c.is_file()), spec)
             if self.backbone_weights:
                 raise _missing(spec, f"checkpoint file '{location}' not found")
-            got = resolve_checkpoint(spec, cache_dir=default_cache_dir(), allow_download=True)
-            return _check_hash(got, spec)
+            return resolve_checkpoint(spec, cache_dir=default_cache_dir(), allow_download=True)
 
         return [
             Requirement(

@@ -146,3 +146,26 @@ def test_phy_snr_awgn_and_16qam():
     assert torch.equal(q.detach(), pts)
     q.real.sum().backward()
     assert torch.equal(w.grad, torch.ones(16, dtype=w.dtype))  # identity gradient
+
+
+def test_one_download_and_verify_path_with_full_or_prefix_digests(tmp_path):
+    from semcom_core.weights import MissingWeightsError, WeightSpec, resolve_checkpoint, sha256_of
+
+    src = tmp_path / "src" / "w.bin"
+    src.parent.mkdir()
+    src.write_bytes(b"weights" * 100)
+    digest = sha256_of(src)
+    for expected in (digest, digest[:8], None):
+        spec = WeightSpec("w.bin", src.as_uri(), expected, "x.key")
+        cache = tmp_path / f"cache-{expected and len(expected)}"
+        with pytest.raises(MissingWeightsError, match="x.key"):
+            resolve_checkpoint(spec, cache_dir=cache)  # downloads disabled: says what to do
+        got = resolve_checkpoint(spec, cache_dir=cache, allow_download=True)  # file:// URL
+        assert got == cache / "w.bin" and got.read_bytes() == src.read_bytes()
+        assert stat.S_IMODE(got.stat().st_mode) == 0o666 & ~current_umask()
+    bad = WeightSpec("w.bin", src.as_uri(), "deadbeef", "x.key")
+    with pytest.raises(MissingWeightsError, match="SHA-256"):
+        resolve_checkpoint(bad, cache_dir=tmp_path / "bad", allow_download=True)
+    assert not (tmp_path / "bad" / "w.bin").exists()
+    with pytest.raises(MissingWeightsError, match="does not match"):
+        resolve_checkpoint(bad, src)
