@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from seess.fsutil import atomic_path
+from semcom_core.fsutil import atomic_path
 
 __all__ = ["copy_file", "write_text"]
 

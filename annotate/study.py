@@ -28,8 +28,8 @@ from typing import Any
 
 import yaml
 
-from seess.imageio import IMAGE_SUFFIXES
 from semcom_annotate.files import copy_file, write_text
+from semcom_core.imageio import IMAGE_SUFFIXES
 
 __all__ = [
     "ATTENTION_KINDS",

@@ -15,7 +15,8 @@ import numpy as np
 
 from semcom_codecs.registry import build_codec
 from semcom_codecs.safe import safe_decode, shutdown_worker
-from semcom_pipeline.sample import BUNDLED, downscale, load_bundled
+from semcom_core.bundled import BUNDLED, load_bundled
+from semcom_core.imageio import resize_longer_side
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -31,7 +32,7 @@ def timed(fn, reps: int = 1) -> float:
 
 
 def main() -> None:
-    imgs = {n: downscale(load_bundled(n), 256) for n in BUNDLED}
+    imgs = {n: resize_longer_side(load_bundled(n), 256) for n in BUNDLED}
     jpeg, j2k = build_codec("jpeg"), build_codec("jpeg2000")
 
     t_jpeg = np.mean([timed(lambda im=im: jpeg.encode(im, 0.5)) for im in imgs.values()])
@@ -63,7 +64,7 @@ def main() -> None:
     )
     import torch
 
-    from semcom_codecs.jscc_model import awgn_torch
+    from semcom_core.phy import esno_db_to_no, seeded_awgn
 
     for k in range(1, jscc.model.max_symbols + 1):
         row = {"bpp": [], "jscc": [], "n5": [], "n15": [], "jpeg": [], "jpeg_bpp": [], "j2k": []}
@@ -73,7 +74,7 @@ def main() -> None:
             row["jscc"].append(psnr(jscc.decode(e.data, im.shape), im))
             sym = torch.from_numpy(jscc.encode_symbols(im, k=k))[None]
             for snr, key in ((5.0, "n5"), (15.0, "n15")):
-                y = awgn_torch(sym, snr, generator=torch.Generator().manual_seed(i))[0].numpy()
+                y = seeded_awgn("cpu", i)(sym, esno_db_to_no(snr))[0].numpy()
                 row[key].append(psnr(jscc.decode_symbols(y, im.shape), im))
             ej = jpeg.encode(im, e.achieved_bpp)
             row["jpeg"].append(psnr(jpeg.decode(ej.data, im.shape), im))

@@ -48,7 +48,7 @@ def main() -> None:
 
     import torch
 
-    from seess.metrics.registry import build_metric
+    from semcom_metrics.registry import build_metric
 
     sync = torch.cuda.synchronize if args.device.startswith("cuda") else (lambda: None)
     refs, tests = _images(args.pairs, args.side)

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from seess.api import SeSS
-from semcom_pipeline.sample import BUNDLED, downscale, load_bundled
+from semcom_core.bundled import BUNDLED, load_bundled
+from semcom_core.imageio import resize_longer_side
 
 
 def main() -> None:
@@ -27,7 +28,7 @@ def main() -> None:
     ap.add_argument("--side", type=int, default=256)
     ap.add_argument("--device", default="auto")
     a = ap.parse_args()
-    images = [downscale(load_bundled(n), a.side) for n in BUNDLED]
+    images = [resize_longer_side(load_bundled(n), a.side) for n in BUNDLED]
     with tempfile.TemporaryDirectory() as d:
         m = SeSS(backend=a.backend, device=a.device, cache_dir=d)
         m.graph(images[0])  # warm-up (model load)

@@ -32,7 +32,7 @@ OPTS = {
 def main() -> int:
     import torch
 
-    from seess.metrics.registry import build_metric
+    from semcom_metrics.registry import build_metric
 
     assert torch.cuda.is_available(), "no CUDA device"
     rng = np.random.default_rng(0)

@@ -37,9 +37,9 @@ def main() -> int:
         print("no CUDA device")
         return 1
     print(f"CUDA_VISIBLE_DEVICES={pinned} -> {torch.cuda.get_device_name(0)}")
-    from seess.imageio import load_rgb, save_png
+    from semcom_core.bundled import load_bundled
+    from semcom_core.imageio import load_rgb, resize_longer_side, save_png
     from semcom_pipeline.experiment_b import transmit_shard
-    from semcom_pipeline.sample import downscale, load_bundled
     from semcom_pipeline.scoring import score_pairs
 
     cfg_b = {
@@ -65,7 +65,9 @@ def main() -> int:
         d = Path(d)
         originals = {}
         for name in ("astronaut", "coffee", "chelsea"):
-            originals[name] = str(save_png(d / f"{name}.png", downscale(load_bundled(name), 256)))
+            originals[name] = str(
+                save_png(d / f"{name}.png", resize_longer_side(load_bundled(name), 256))
+            )
         digital = f"{cfg_b['digital_codec']}+ldpc-adaptive"
         for system in (digital, "deepjscc-qam16"):
             times = {}

@@ -19,7 +19,7 @@ from semcom_channels.modulation import (
     get_modulation,
     modulation_for_snr,
 )
-from semcom_channels.snr import derive_seed, validate_snr_db
+from semcom_channels.snr import validate_snr_db
 
 __all__ = [
     "DEFAULT_SCHEDULE",
@@ -31,7 +31,6 @@ __all__ = [
     "ScheduleEntry",
     "bits_per_symbol",
     "bpp_budget",
-    "derive_seed",
     "get_modulation",
     "modulation_for_snr",
     "validate_snr_db",

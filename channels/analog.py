@@ -14,8 +14,10 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import torch
 
-from semcom_channels._sionna import seeded_awgn, sionna_device, sionna_phy
-from semcom_channels.snr import check_snr_def, esno_db_to_no, validate_seed, validate_snr_db
+from semcom_channels._sionna import seeded_awgn, sionna_device
+from semcom_channels.snr import check_snr_def, esno_db_to_no, validate_snr_db
+from semcom_core.phy import qam16_points, snap_to_points
+from semcom_core.seeds import validate_seed
 
 __all__ = ["AnalogLink", "AnalogRecord", "snap_to_qam16"]
 
@@ -42,10 +44,7 @@ class AnalogRecord:
 
 def snap_to_qam16(symbols: torch.Tensor, device: str) -> torch.Tensor:
     """Replace each complex symbol by the nearest point of Sionna's unit-energy 16QAM."""
-    const = sionna_phy().mapping.Constellation("qam", 4, device=device)
-    points = const().to(symbols.dtype)
-    idx = (symbols.unsqueeze(-1) - points).abs().argmin(dim=-1)
-    return points[idx]
+    return snap_to_points(symbols, qam16_points(device))
 
 
 class AnalogLink:

@@ -20,14 +20,8 @@ from tqdm.auto import tqdm
 
 from semcom_channels._sionna import ldpc_blocks, seeded_awgn, sionna_device, sionna_phy
 from semcom_channels.modulation import get_modulation
-from semcom_channels.snr import (
-    check_snr_def,
-    derive_seed,
-    ebno_to_esno_db,
-    esno_db_to_no,
-    validate_seed,
-    validate_snr_db,
-)
+from semcom_channels.snr import check_snr_def, ebno_to_esno_db, esno_db_to_no, validate_snr_db
+from semcom_core.seeds import derive_seed, validate_seed
 
 __all__ = ["K_MAX", "K_MIN", "DigitalLink", "LinkRecord", "bits_to_bytes", "bytes_to_bits"]
 
@@ -114,8 +108,10 @@ class DigitalLink:
     device : ``cpu | cuda | cuda:N | auto``; on CPU torch's allowed thread count is used.
     coding : ``"ldpc"`` (default) or ``"none"`` (uncoded bits, for reference curves).
     block_bits : information bits per codeword ``k``; ``None`` (default) picks, per
-        batch, the fewest blocks of at most 8448 bits that carry the longest file,
-        with ``k`` equalised across them (padding < one bit per block).
+        file, the fewest blocks of at most 8448 bits that carry it, with ``k``
+        equalised across them (padding < one bit per block). Files of one batch that
+        get the same layout share the batched Sionna calls; a file's result never
+        depends on the other files of its batch.
     num_iter, cn_update : LDPC BP iterations (20) and check-node rule (``boxplus-phi``).
     demapping : ``"app"`` (default) or ``"maxlog"`` LLRs.
     max_chunk_bits : coded bits per receiver call (at least one block); ``None``
@@ -263,16 +259,20 @@ class DigitalLink:
             file_seeds = [validate_seed(s) for s in seeds]
             if len(file_seeds) != len(data):
                 raise ValueError(f"got {len(file_seeds)} seeds for {len(data)} payloads")
-        if not data:
-            return []
+        groups: dict[tuple[int, int], list[int]] = {}
+        for i, d in enumerate(data):
+            groups.setdefault(self.block_layout([8 * len(d)]), []).append(i)
+        out: dict[int, tuple[bytes, LinkRecord]] = {}
         with torch.inference_mode():
-            return self._run(data, snr, file_seeds)
+            for (k, n), idx in groups.items():
+                done = self._run([data[i] for i in idx], snr, [file_seeds[i] for i in idx], k, n)
+                out.update(zip(idx, done, strict=True))
+        return [out[i] for i in range(len(data))]
 
     # -- the link ------------------------------------------------------------------------
-    def _run(self, data: list[bytes], snr: float, file_seeds: list[int]):
+    def _run(self, data: list[bytes], snr: float, file_seeds: list[int], k: int, n: int):
         bps = self.modulation.bits_per_symbol
         bits = [bytes_to_bits(d) for d in data]
-        k, n = self.block_layout([b.size for b in bits])
         esno_db, no = self._no(snr, k, n)
         nblk = [math.ceil(b.size / k) for b in bits]
         starts = np.concatenate([[0], np.cumsum(nblk)]).astype(int)
@@ -281,9 +281,58 @@ class DigitalLink:
         for i, b in enumerate(bits):
             flat = info[starts[i] : starts[i + 1]].reshape(-1)
             flat[: b.size] = b
+        blk_err, raw_err, dec_bits = self._through_link(info, nblk, starts, file_seeds, k, n, no)
+
+        out = []
+        for i, b in enumerate(bits):
+            sl = slice(starts[i], starts[i + 1])
+            rx_bits = dec_bits[sl].reshape(-1)[: b.size]
+            bit_errors = int(np.count_nonzero(rx_bits != b))
+            rec = LinkRecord(
+                snr_db=snr,
+                snr_def=self.snr_def,
+                esno_db=esno_db,
+                modulation=self.modulation.name,
+                bits_per_symbol=bps,
+                coding=self.coding,
+                code_rate=self.code_rate,
+                effective_code_rate=k / n,
+                block_bits=k,
+                codeword_bits=n,
+                n_blocks=nblk[i],
+                channel_uses=nblk[i] * n // bps,
+                bits=int(b.size),
+                coded_bits=nblk[i] * n,
+                bit_errors_uncoded=int(raw_err[sl].sum()),
+                bit_errors=bit_errors,
+                block_errors=int(blk_err[sl].sum()),
+                payload_intact=bit_errors == 0,
+                seed=file_seeds[i],
+                interleave=self.interleave,
+                decoder_iterations=self.num_iter if self.coding == "ldpc" else 0,
+                device=self.device,
+            )
+            out.append((bits_to_bytes(rx_bits), rec))
+        return out
+
+    def _through_link(
+        self,
+        info: np.ndarray,
+        nblk: list[int],
+        starts: np.ndarray,
+        file_seeds: list[int],
+        k: int,
+        n: int,
+        no: float,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Info blocks ``(total, k)`` -> TX, per-file seeded AWGN, RX.
+
+        Returns per block: block errors (bool), raw (pre-decoding) bit errors, decoded bits.
+        """
         mapper, demapper, inter, deinter = self._mapping_blocks()
         dev = self.device
         u = torch.from_numpy(info).to(dev)
+        total = int(starts[-1])
 
         if total:
             # TX: encode, interleave, map -- one call each for the whole batch
@@ -328,37 +377,7 @@ class DigitalLink:
             blk_err = raw_err = np.zeros(0, dtype=np.int64)
             dec_bits = np.zeros((0, k), dtype=np.uint8)
 
-        out = []
-        for i, b in enumerate(bits):
-            sl = slice(starts[i], starts[i + 1])
-            rx_bits = dec_bits[sl].reshape(-1)[: b.size]
-            bit_errors = int(np.count_nonzero(rx_bits != b))
-            rec = LinkRecord(
-                snr_db=snr,
-                snr_def=self.snr_def,
-                esno_db=esno_db,
-                modulation=self.modulation.name,
-                bits_per_symbol=bps,
-                coding=self.coding,
-                code_rate=self.code_rate,
-                effective_code_rate=k / n,
-                block_bits=k,
-                codeword_bits=n,
-                n_blocks=nblk[i],
-                channel_uses=nblk[i] * n // bps,
-                bits=int(b.size),
-                coded_bits=nblk[i] * n,
-                bit_errors_uncoded=int(raw_err[sl].sum()),
-                bit_errors=bit_errors,
-                block_errors=int(blk_err[sl].sum()),
-                payload_intact=bit_errors == 0,
-                seed=file_seeds[i],
-                interleave=self.interleave,
-                decoder_iterations=self.num_iter if self.coding == "ldpc" else 0,
-                device=self.device,
-            )
-            out.append((bits_to_bytes(rx_bits), rec))
-        return out
+        return blk_err, raw_err, dec_bits
 
 
 def _as_bytes(p: object, i: int) -> bytes:

@@ -12,19 +12,18 @@ One definition everywhere (also used by the learned JSCC codec):
 
 from __future__ import annotations
 
-import hashlib
 import math
 from numbers import Real
 
 import numpy as np
 
+from semcom_core.phy import esno_db_to_no
+
 __all__ = [
     "SNR_DEFS",
     "check_snr_def",
-    "derive_seed",
     "ebno_to_esno_db",
     "esno_db_to_no",
-    "validate_seed",
     "validate_snr_db",
 ]
 
@@ -62,31 +61,3 @@ def check_snr_def(snr_def: str) -> str:
 def ebno_to_esno_db(ebno_db: float, bits_per_symbol: int, code_rate: float) -> float:
     """``Es/N0 = Eb/N0 + 10 log10(bits_per_symbol * code_rate)`` (all in dB)."""
     return float(ebno_db) + 10.0 * math.log10(bits_per_symbol * code_rate)
-
-
-def esno_db_to_no(esno_db: float) -> float:
-    """Noise power per complex channel use for unit symbol energy: ``10 ** (-Es/N0 / 10)``."""
-    return 10.0 ** (-float(esno_db) / 10.0)
-
-
-def validate_seed(seed: object) -> int:
-    """Return ``seed`` as an int in ``[0, 2**64)`` or raise ``ValueError``."""
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise ValueError(f"seed must be an integer, got {seed!r}")  # noqa: TRY004  # noqa: TRY004
-    seed = int(seed)
-    if not 0 <= seed < 2**64:
-        raise ValueError(f"seed must be in [0, 2**64), got {seed}")
-    return seed
-
-
-def derive_seed(seed: int, *parts: str | float) -> int:
-    """A child seed from ``seed`` and any parts (file index, image id, SNR, trial).
-
-    Deterministic across processes and platforms (SHA-256 of the parts feeds a
-    NumPy ``SeedSequence``); distinct parts give independent streams.
-    """
-    words = [validate_seed(seed)]
-    for p in parts:
-        digest = hashlib.sha256(repr(p).encode()).digest()
-        words.append(int.from_bytes(digest[:8], "little"))
-    return int(np.random.SeedSequence(words).generate_state(1, np.uint64)[0])

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from semcom_codecs.base import Codec, Encoded, bpp_of, check_image
+from semcom_codecs.base import Codec, RateSearch
 
 __all__ = ["BPG"]
 
@@ -42,60 +42,28 @@ class BPG(Codec):
             )
         self.bpgenc, self.bpgdec, self.timeout_s = enc, dec, timeout_s
 
-    def _encode_q(self, image: np.ndarray, q: int, d: Path) -> bytes:
-        from seess.imageio import save_png
+    rate_param = "q"
+    rate_range = (Q_WORST, Q_BEST)  # lowest rate first: the quantiser falls as the rate grows
 
-        src, out = d / "in.png", d / f"q{q}.bpg"
-        if not src.exists():
-            save_png(src, image)
-        subprocess.run(
-            [self.bpgenc, "-q", str(q), "-f", "420", "-o", str(out), str(src)],
-            check=True,
-            capture_output=True,
-            timeout=self.timeout_s,
-        )
-        return out.read_bytes()
+    def encode_at(self, image: np.ndarray, param: int) -> bytes:
+        from semcom_core.imageio import save_png
 
-    def encode(self, image: np.ndarray, target_bpp: float) -> Encoded:
-        check_image(image, self.name)
-        if not target_bpp > 0:
-            raise ValueError(f"bpg: target bpp must be positive, got {target_bpp}")
         with tempfile.TemporaryDirectory(prefix="semcom-bpg-") as tmp:
-            d = Path(tmp)
-            cache: dict[int, bytes] = {}
+            src, out = Path(tmp) / "in.png", Path(tmp) / f"q{param}.bpg"
+            save_png(src, image)
+            subprocess.run(
+                [self.bpgenc, "-q", str(param), "-f", "420", "-o", str(out), str(src)],
+                check=True,
+                capture_output=True,
+                timeout=self.timeout_s,
+            )
+            return out.read_bytes()
 
-            def size(q: int) -> float:
-                if q not in cache:
-                    cache[q] = self._encode_q(image, q, d)
-                return bpp_of(len(cache[q]), image.shape)
-
-            lo, hi = Q_BEST, Q_WORST  # smallest q (best quality) with size <= target
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if size(mid) <= target_bpp:
-                    hi = mid
-                else:
-                    lo = mid + 1
-            q = lo
-            achieved = size(q)
-        data = cache[q]
-        if achieved > target_bpp:
-            reached, note = False, f"unreachable: q={Q_WORST} gives {achieved:.4f} bpp > target"
-        else:
-            reached = achieved >= target_bpp * (1 - self.tolerance)
-            note = "" if reached else "closest quantiser below target"
-        return Encoded(
-            data,
-            float(target_bpp),
-            achieved,
-            achieved,
-            reached,
-            {"q": q, "subsampling": "4:2:0"},
-            note,
-        )
+    def settings(self, image: np.ndarray, param: int, search: RateSearch) -> dict[str, Any]:
+        return {"q": param, "subsampling": "4:2:0"}
 
     def decode(self, data: bytes, shape: tuple[int, int, int]) -> np.ndarray:
-        from seess.imageio import load_rgb
+        from semcom_core.imageio import load_rgb
 
         with tempfile.TemporaryDirectory(prefix="semcom-bpg-") as tmp:
             src, out = Path(tmp) / "in.bpg", Path(tmp) / "out.png"

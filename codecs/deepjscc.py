@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from semcom_codecs.base import Codec, Encoded, bpp_of, check_image
+from semcom_codecs.base import Codec, Encoded, bpp_of, check_image, check_target, pick_closest
 
 __all__ = ["CHECKPOINT_DIR", "SHIPPED_CHECKPOINT", "DeepJSCCCodec", "load_deepjscc"]
 
@@ -37,7 +37,7 @@ SHIPPED_CHECKPOINT = "deepjscc-16qam-979a0c8231.pt"
 
 
 def _missing(path: Path):
-    from seess.weights import MissingWeightsError
+    from semcom_core.weights import MissingWeightsError
 
     return MissingWeightsError(
         f"deepjscc: checkpoint '{path}' not found. The package ships "
@@ -59,8 +59,8 @@ def load_deepjscc(
     """
     import torch
 
-    from seess.models import cached_model, resolve_device
     from semcom_codecs.jscc_model import DeepJSCC
+    from semcom_core.models import cached_model, resolve_device
 
     p = Path(checkpoint) if checkpoint else CHECKPOINT_DIR / SHIPPED_CHECKPOINT
     if not p.is_file() and not p.is_absolute() and (CHECKPOINT_DIR / p).is_file():
@@ -144,30 +144,17 @@ class DeepJSCCCodec(Codec):
 
         Returns ``{"k", "n_symbols", "bpp", "channel_uses_per_pixel", "reached", "note"}``.
         """
-        if not target_bpp > 0:
-            raise ValueError(f"deepjscc: target bpp must be positive, got {target_bpp}")
-        ks = [
-            k for k in range(1, self.model.max_symbols + 1) if self.bpp_for(k, shape) <= target_bpp
-        ]
-        k = max(ks) if ks else 1
-        bpp = self.bpp_for(k, shape)
-        if not ks:
-            note = f"unreachable: the lowest rate gives {bpp:.4f} bpp > target"
-        elif bpp < target_bpp * (1 - self.tolerance):
-            note = (
-                "target above the highest rate"
-                if k == self.model.max_symbols
-                else "closest rate below target (rates are k symbols per 8x8 block)"
-            )
-        else:
-            note = ""
+        target = check_target(target_bpp, self.name)
+        rates = {k: self.bpp_for(k, shape) for k in range(1, self.model.max_symbols + 1)}
+        pick = pick_closest(rates, target, self.tolerance, top=self.model.max_symbols, label="k")
+        k, bpp, note = pick.param, pick.bpp, pick.note
         n = k * self._blocks(shape)
         return {
             "k": k,
             "n_symbols": n,
             "bpp": bpp,
             "channel_uses_per_pixel": n / (shape[0] * shape[1]),
-            "reached": note == "",
+            "reached": pick.reached,
             "note": note,
         }
 
@@ -298,7 +285,7 @@ class DeepJSCCCodec(Codec):
     def describe(self) -> dict[str, Any]:
         import torch
 
-        from seess.weights import sha256_of
+        from semcom_core.weights import sha256_of
 
         model = self.model
         info = {}

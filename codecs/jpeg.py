@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from semcom_codecs.base import Codec, Encoded, bpp_of, check_image
+from semcom_codecs.base import Codec, RateSearch, bisect_int
 
 __all__ = ["JPEG", "jpeg_bytes", "jpeg_payload_bytes"]
 
@@ -76,62 +76,28 @@ class JPEG(Codec):
     def __init__(self, restart_marker_rows: int = 0) -> None:
         self.restart_marker_rows = restart_marker_rows
 
-    def _encode_q(self, image: np.ndarray, q: int, cache: dict[int, bytes]) -> bytes:
-        if q not in cache:
-            cache[q] = jpeg_bytes(image, q, restart_marker_rows=self.restart_marker_rows)
-        return cache[q]
+    rate_param = "quality"
+    rate_range = (Q_MIN, Q_MAX)
 
-    def encode(self, image: np.ndarray, target_bpp: float) -> Encoded:
-        check_image(image, self.name)
-        if not target_bpp > 0:
-            raise ValueError(f"jpeg: target bpp must be positive, got {target_bpp}")
-        cache: dict[int, bytes] = {}
-        size = lambda q: bpp_of(len(self._encode_q(image, q, cache)), image.shape)
-        lo, hi = Q_MIN, Q_MAX
-        # invariant: the answer lies in [lo, hi]; find the largest q with size(q) <= target
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if size(mid) <= target_bpp:
-                lo = mid
-            else:
-                hi = mid - 1
-        # bpp is not strictly monotone in quality (rare one-step dips): check neighbours
-        candidates = [q for q in range(max(Q_MIN, lo - 2), min(Q_MAX, lo + 3) + 1)]
-        under = [q for q in candidates if size(q) <= target_bpp]
-        if under:
-            best = max(under, key=lambda q: (size(q), q))
-            data = self._encode_q(image, best, cache)
-            achieved = bpp_of(len(data), image.shape)
-            reached = achieved >= target_bpp * (1 - self.tolerance)
-            note = (
-                ""
-                if reached
-                else (
-                    "target above what quality 95 reaches"
-                    if best == Q_MAX
-                    else "closest quality below target"
-                )
-            )
-        else:
-            best = min(candidates, key=lambda q: (size(q), -q))  # smallest file (not always q=1)
-            data = self._encode_q(image, best, cache)
-            achieved = bpp_of(len(data), image.shape)
-            reached = False
-            note = f"unreachable: the smallest file (quality {best}) is {achieved:.4f} bpp > target"
-        return Encoded(
-            data=data,
-            target_bpp=float(target_bpp),
-            achieved_bpp=achieved,
-            payload_bpp=bpp_of(jpeg_payload_bytes(data), image.shape),
-            reached=reached,
-            params={
-                "quality": best,
-                "subsampling": "4:2:0",
-                "optimize": True,
-                "restart_marker_rows": self.restart_marker_rows,
-            },
-            note=note,
-        )
+    def encode_at(self, image: np.ndarray, param: int) -> bytes:
+        return jpeg_bytes(image, param, restart_marker_rows=self.restart_marker_rows)
+
+    def search_rate(self, search: RateSearch, target_bpp: float) -> list[int]:
+        """Bisect the quality, then look at its neighbours: bpp is not strictly monotone
+        in quality (rare one-step dips)."""
+        q = bisect_int(search.bpp, target_bpp, Q_MIN, Q_MAX)
+        return list(range(max(Q_MIN, q - 2), min(Q_MAX, q + 3) + 1))
+
+    def payload_bytes(self, data: bytes) -> int:
+        return jpeg_payload_bytes(data)
+
+    def settings(self, image: np.ndarray, param: int, search: RateSearch) -> dict[str, Any]:
+        return {
+            "quality": param,
+            "subsampling": "4:2:0",
+            "optimize": True,
+            "restart_marker_rows": self.restart_marker_rows,
+        }
 
     def decode(self, data: bytes, shape: tuple[int, int, int]) -> np.ndarray:
         return _decode_jpeg(data, shape, truncated_ok=False)

@@ -15,14 +15,16 @@ weights); it is named for what it is. Layout (after Bourtsoulatzes et al.,
   unit mean energy ``E|x|^2 = 1``.
 * mode ``analog``: the normalised symbols go to the channel as they are.
   Mode ``16qam``: each symbol is snapped to the nearest point of the
-  unit-energy 16QAM constellation (levels ``{-3, -1, 1, 3} / sqrt(10)`` per
+  unit-energy 16QAM constellation shared with the channels
+  (:func:`semcom_core.phy.qam16_points`, levels ``{-3, -1, 1, 3} / sqrt(10)`` per
   real dimension) with a straight-through gradient; ``bpp = 4 * symbols /
   pixels``.
 * channel: complex AWGN at Es/N0 ``snr_db`` with unit average symbol energy:
   ``N0 = 10^(-snr_db / 10)``, noise ``CN(0, N0)``, i.e. variance ``N0 / 2``
-  per real dimension (the SNR definition shared with ``semcom_channels``).
-  Training uses Sionna 2.x's PyTorch block ``sionna.phy.channel.AWGN``
-  (differentiable: it adds noise to its input).
+  per real dimension. The SNR conversion and the AWGN (Sionna 2.x's PyTorch
+  block ``sionna.phy.channel.AWGN``, differentiable, one ``N0`` per example,
+  seeded generator) are those of :mod:`semcom_core.phy`, shared with
+  ``semcom_channels``.
 * decoder: mirror of the encoder with sub-pixel (PixelShuffle) upsampling and
   a sigmoid output in [0, 1].
 
@@ -32,37 +34,25 @@ multiples of :data:`DOWN` (callers pad, see :func:`pad_to_multiple`).
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch import nn
+
+from semcom_core.phy import esno_db_to_no, nearest_point, qam16_points, snap_to_points
 
 __all__ = [
     "DOWN",
     "MODES",
-    "QAM16_LEVELS",
     "DeepJSCC",
-    "awgn_torch",
     "pad_to_multiple",
     "power_normalize",
     "qam16_from_indices",
     "qam16_indices",
     "snap_16qam",
-    "snr_db_to_n0",
 ]
 
 #: spatial downsampling factor of the encoder
 DOWN = 8
 MODES = ("analog", "16qam")
-#: per-real-dimension 16QAM amplitudes, unit average symbol energy
-QAM16_LEVELS = torch.tensor([-3.0, -1.0, 1.0, 3.0]) / math.sqrt(10.0)
-
-
-def snr_db_to_n0(snr_db: float | torch.Tensor) -> torch.Tensor | float:
-    """Es/N0 in dB -> N0 for unit average symbol energy: ``N0 = 10^(-snr_db/10)``."""
-    if isinstance(snr_db, torch.Tensor):
-        return torch.pow(10.0, -snr_db / 10.0)
-    return 10.0 ** (-float(snr_db) / 10.0)
 
 
 def power_normalize(z: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
@@ -71,54 +61,22 @@ def power_normalize(z: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:
     return z / torch.sqrt(power + eps).to(z.dtype)
 
 
-def _snap_real(x: torch.Tensor) -> torch.Tensor:
-    s = math.sqrt(10.0)
-    idx = torch.clamp(torch.round((x * s + 3.0) / 2.0), 0, 3)
-    return (idx * 2.0 - 3.0) / s
-
-
 def snap_16qam(z: torch.Tensor) -> torch.Tensor:
     """Nearest unit-energy 16QAM point of each complex symbol, straight-through gradient.
 
     Forward: ``q(z)``; backward: identity (``z + (q(z) - z).detach()``).
     """
-    q = torch.complex(_snap_real(z.real), _snap_real(z.imag))
-    return z + (q - z).detach()
+    return snap_to_points(z, qam16_points(), straight_through=True)
 
 
 def qam16_indices(z: torch.Tensor) -> torch.Tensor:
-    """4-bit index of the nearest 16QAM point: ``4 * i_real + i_imag``, each in 0..3 (uint8)."""
-    s = math.sqrt(10.0)
-    ir = torch.clamp(torch.round((z.real * s + 3.0) / 2.0), 0, 3)
-    ii = torch.clamp(torch.round((z.imag * s + 3.0) / 2.0), 0, 3)
-    return (ir * 4 + ii).to(torch.uint8)
+    """4-bit Gray label (uint8, 0..15) of the nearest 16QAM point of each symbol."""
+    return nearest_point(z, qam16_points()).to(torch.uint8)
 
 
 def qam16_from_indices(idx: torch.Tensor) -> torch.Tensor:
     """Inverse of :func:`qam16_indices`: complex64 constellation points."""
-    idx = idx.long()
-    levels = QAM16_LEVELS.to(idx.device)
-    return torch.complex(levels[idx // 4], levels[idx % 4])
-
-
-def awgn_torch(
-    z: torch.Tensor, snr_db: float | torch.Tensor, generator: torch.Generator | None = None
-) -> torch.Tensor:
-    """Complex AWGN, ``CN(0, N0)`` with ``N0 = 10^(-snr_db/10)`` (``N0/2`` per real dimension).
-
-    ``snr_db`` is a float or a ``(B,)`` tensor (one SNR per row of ``z`` ``(B, N)``).
-    Plain torch twin of Sionna's ``AWGN`` with an explicit generator, for
-    reproducible evaluation.
-    """
-    n0 = snr_db_to_n0(snr_db if isinstance(snr_db, torch.Tensor) else float(snr_db))
-    n0 = torch.as_tensor(n0, dtype=torch.float32, device=z.device)
-    if n0.dim() == 1:
-        n0 = n0[:, None]
-    std = torch.sqrt(n0 / 2.0)
-    gdev = generator.device if generator is not None else z.device  # a CPU generator stays on CPU
-    nr = torch.randn(z.shape, generator=generator, device=gdev).to(z.device)
-    ni = torch.randn(z.shape, generator=generator, device=gdev).to(z.device)
-    return z + torch.complex(nr * std, ni * std)
+    return qam16_points().to(idx.device)[idx.long()]
 
 
 def pad_to_multiple(x: torch.Tensor, m: int = DOWN) -> tuple[torch.Tensor, tuple[int, int]]:
@@ -213,16 +171,16 @@ class DeepJSCC(nn.Module):
     ) -> torch.Tensor:
         """Encode, pass through complex AWGN at ``snr_db`` (None: noiseless), decode.
 
-        ``channel`` is a Sionna ``AWGN`` block (called as ``channel(z, no)``); when
-        None, :func:`awgn_torch` is used.
+        ``channel`` is an AWGN block called as ``channel(z, no)``
+        (:func:`semcom_core.phy.seeded_awgn`); ``snr_db`` a float or one SNR per
+        image ``(B,)``. Noise needs a channel: give one whenever ``snr_db`` is set.
         """
         z = self.encode(x, k)
         if snr_db is not None:
-            if channel is not None:
-                snr = torch.as_tensor(snr_db, dtype=torch.float32, device=x.device)
-                z = channel(z, snr_db_to_n0(snr))
-            else:
-                z = awgn_torch(z, snr_db)
+            if channel is None:
+                raise ValueError("deepjscc: a noisy forward pass needs channel= (seeded_awgn)")
+            snr = torch.as_tensor(snr_db, dtype=torch.float32, device=x.device)
+            z = channel(z, esno_db_to_no(snr))
         return self.decode(z, k, (x.shape[-2], x.shape[-1]))
 
     def _check_k(self, k: int) -> None:

@@ -5,7 +5,8 @@ and ``python -m semcom_codecs.jscc_train`` both call it). Data: the bundled
 photographs (``data="bundled"``, CPU-sized) or a folder of images (COCO 2017
 on a GPU). Each step draws random crops with flips, one rate ``k`` (complex
 symbols per 8x8 block, uniform in ``1..max_symbols``) and one Es/N0 per image
-uniform in ``snr_db``; the channel is Sionna's ``AWGN`` block; the loss is the
+uniform in ``snr_db``; the channel is Sionna's ``AWGN`` block on a seeded generator
+(:func:`semcom_core.phy.seeded_awgn`); the loss is the
 MSE on [0, 1] pixels.
 
 The checkpoint name carries a hash of the training config
@@ -85,16 +86,16 @@ def checkpoint_name(cfg: TrainConfig) -> str:
 
 
 def _load_pool(data: str, crop: int) -> list[np.ndarray] | list[Path]:
-    from seess.imageio import IMAGE_SUFFIXES
+    from semcom_core.imageio import scan_images
 
     if data == "bundled":
-        from semcom_pipeline.sample import BUNDLED, load_bundled
+        from semcom_core.bundled import BUNDLED, load_bundled
 
         return [load_bundled(n) for n in BUNDLED]
     folder = Path(data).expanduser()
     if not folder.is_dir():
         raise FileNotFoundError(f"train: data folder '{folder}' not found (or use data='bundled')")
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    files = list(scan_images(folder, key=str).values())
     if not files:
         raise FileNotFoundError(f"train: no images under '{folder}'")
     return files
@@ -116,7 +117,7 @@ def _crop(img: np.ndarray, crop: int, rng: np.random.Generator) -> np.ndarray:
 def _batch(pool, n: int, crop: int, rng: np.random.Generator):
     import torch
 
-    from seess.imageio import load_rgb
+    from semcom_core.imageio import load_rgb
 
     picks = rng.integers(0, len(pool), n)
     imgs = []
@@ -128,18 +129,50 @@ def _batch(pool, n: int, crop: int, rng: np.random.Generator):
     return torch.from_numpy(arr).permute(0, 3, 1, 2).contiguous()
 
 
-def _eval_loss(model, batch, snr_db: float, seed: int) -> float:
+def _eval_loss(model, batch, snr_db: float, seed: int, device: str) -> float:
     """MSE at the middle SNR and half rate with fixed noise: comparable across steps."""
     import torch
 
-    from semcom_codecs.jscc_model import awgn_torch
+    from semcom_core.phy import esno_db_to_no, seeded_awgn
 
-    g = torch.Generator().manual_seed(seed)
     k = max(1, model.max_symbols // 2)
     with torch.no_grad():
-        z = awgn_torch(model.encode(batch, k), snr_db, generator=g)
+        z = seeded_awgn(device, seed)(model.encode(batch, k), esno_db_to_no(snr_db))
         y = model.decode(z, k, tuple(batch.shape[-2:]))
         return float(torch.mean((y - batch) ** 2))
+
+
+def lr_factor(step: int, total: int) -> float:
+    """Learning-rate factor: linear warm-up over 5 % of the steps, then cosine decay to 5 %."""
+    warm = max(1, total // 20)
+    if step < warm:
+        return (step + 1) / warm
+    return 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (step - warm) / max(1, total - warm)))
+
+
+def _versions() -> dict[str, str]:
+    import sionna
+    import torch
+
+    return {"torch": torch.__version__, "sionna": sionna.__version__}
+
+
+def _save_checkpoint(model, cfg: TrainConfig, out: Path) -> None:
+    import torch
+
+    from semcom_core.fsutil import atomic_path
+
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    with atomic_path(out) as tmp:
+        torch.save(
+            {
+                "format": "deepjscc-v1",
+                "model": model.config(),
+                "state_dict": state,
+                "train_config": asdict(cfg),
+            },
+            tmp,
+        )
 
 
 def train(
@@ -159,40 +192,30 @@ def train(
     held-out batch, per-epoch training losses, versions).
     """
     import torch
-    from sionna.phy import config as sionna_config
-    from sionna.phy.channel import AWGN
     from tqdm import tqdm
 
-    from seess.fsutil import atomic_path
-    from seess.models import resolve_device
     from semcom_codecs.jscc_model import DeepJSCC
+    from semcom_core.fsutil import atomic_path
+    from semcom_core.models import resolve_device
+    from semcom_core.phy import seeded_awgn, sionna_device
+    from semcom_core.seeds import derive_seed
 
     dev = resolve_device(device)
     if threads:
         torch.set_num_threads(int(threads))
     torch.manual_seed(cfg.seed)
-    sionna_config.seed = cfg.seed
     rng = np.random.default_rng(cfg.seed)
     pool = _load_pool(cfg.data, cfg.crop)
     model = DeepJSCC(cfg.max_symbols, cfg.width, cfg.mode).to(dev)
-    tdev = torch.device(dev)
-    if tdev.type == "cuda" and tdev.index is None:  # Sionna names devices 'cpu', 'cuda:N'
-        tdev = torch.device("cuda", torch.cuda.current_device())
-    channel = AWGN(device=str(tdev))
+    sdev = sionna_device(dev)  # Sionna names devices 'cpu', 'cuda:N'
+    # the training noise: Sionna's AWGN on a private generator (Sionna's global config untouched)
+    channel = seeded_awgn(sdev, derive_seed(cfg.seed, "train", "deepjscc", "noise"))
     opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
     total = cfg.epochs * cfg.steps_per_epoch
-    warm = max(1, total // 20)  # linear warm-up, then cosine decay to 5% of lr
-    sched = torch.optim.lr_scheduler.LambdaLR(
-        opt,
-        lambda s: (
-            (s + 1) / warm
-            if s < warm
-            else 0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * (s - warm) / max(1, total - warm)))
-        ),
-    )
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, total))
     held_out = _batch(pool, 8, cfg.crop, np.random.default_rng(cfg.seed + 1)).to(dev)
     mid_snr = 0.5 * (cfg.snr_db[0] + cfg.snr_db[1])
-    eval_initial = _eval_loss(model, held_out, mid_snr, cfg.seed)
+    eval_initial = _eval_loss(model, held_out, mid_snr, cfg.seed, sdev)
     epoch_losses: list[float] = []
     t0 = time.time()
     bar = tqdm(total=total, desc="train deepjscc", disable=not progress)
@@ -215,23 +238,11 @@ def train(
         bar.set_postfix(loss=f"{epoch_losses[-1]:.5f}")
     bar.close()
     model.eval()
-    eval_final = _eval_loss(model, held_out, mid_snr, cfg.seed)
+    eval_final = _eval_loss(model, held_out, mid_snr, cfg.seed, sdev)
     seconds = time.time() - t0
 
     out = Path(checkpoint_path) if checkpoint_path else Path(out_dir) / checkpoint_name(cfg)
-    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-    with atomic_path(out) as tmp:
-        torch.save(
-            {
-                "format": "deepjscc-v1",
-                "model": model.config(),
-                "state_dict": state,
-                "train_config": asdict(cfg),
-            },
-            tmp,
-        )
-    import sionna
-
+    _save_checkpoint(model, cfg, out)
     record = {
         "checkpoint": out.name,
         "config": asdict(cfg),
@@ -245,12 +256,10 @@ def train(
         "eval_loss_initial": eval_initial,
         "eval_loss_final": eval_final,
         "eval_setting": {"snr_db": mid_snr, "k": max(1, cfg.max_symbols // 2), "crops": 8},
-        "versions": {"torch": torch.__version__, "sionna": sionna.__version__},
+        "versions": _versions(),
     }
     with atomic_path(out.with_suffix(".json")) as tmp:
         tmp.write_text(json.dumps(record, indent=2))
-    for p in (out, out.with_suffix(".json")):
-        p.chmod(0o644)  # atomic_path's temp files are private (0600)
     return TrainResult(checkpoint=out, record=record)
 
 

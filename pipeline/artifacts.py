@@ -14,7 +14,7 @@ import shutil
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from seess.fsutil import atomic_path
+from semcom_core.fsutil import atomic_path
 
 __all__ = ["reuse_or_build"]
 

@@ -22,9 +22,9 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from seess.imageio import load_rgb, save_png
+from semcom_core.imageio import load_rgb, save_png
+from semcom_core.seeds import derive_seed
 from semcom_pipeline.records import write_json
-from semcom_pipeline.smk import derive_seed
 
 __all__ = ["BSystem", "mean_image", "parse_system", "transmit_shard"]
 
@@ -73,7 +73,7 @@ def _row(system: BSystem, snr_db: float, snr_def: str, **extra: Any) -> dict[str
     }
 
 
-def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seed, device):
+def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seeds, device):
     from semcom_channels import DigitalLink, bpp_budget, modulation_for_snr
     from semcom_codecs.registry import build_codec
     from semcom_codecs.safe import safe_decode
@@ -93,7 +93,9 @@ def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seed, devic
         modulation=mod, code_rate=rate, snr_def=cfg_b["snr_def"], device=device, progress=False
     )
     ids = sorted(images)
-    results = link.transmit_batch([encoded[i].data for i in ids], snr_db, seed=seed)
+    results = link.transmit_batch(
+        [encoded[i].data for i in ids], snr_db, seeds=[seeds[i] for i in ids]
+    )
     mean = mean_image(list(images.values()))
     out = {}
     for i, (payload, rec) in zip(ids, results):
@@ -118,7 +120,7 @@ def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seed, devic
     return out
 
 
-def _learned(system, snr_db, images, cfg_b, codec_options, seed, device):
+def _learned(system, snr_db, images, cfg_b, codec_options, seeds, device):
     from semcom_channels import AnalogLink
     from semcom_codecs.registry import build_codec
 
@@ -129,11 +131,11 @@ def _learned(system, snr_db, images, cfg_b, codec_options, seed, device):
     link = AnalogLink(mode=system.modulation, snr_def="Es/N0", device=device)
     cpp = cfg_b["channel_uses_per_pixel"]
     out = {}
-    for n, i in enumerate(tqdm(sorted(images), desc="jscc", leave=False)):
+    for i in tqdm(sorted(images), desc="jscc", leave=False):
         im = images[i]
         rate = codec.rate_for_channel_uses(cpp, im.shape)
         sym = codec.encode_symbols(im, k=rate["k"])
-        received, rec = link.transmit(sym, snr_db, seed=seed + n)
+        received, rec = link.transmit(sym, snr_db, seed=seeds[i])
         decoded = codec.decode_symbols(received, im.shape)
         row = _row(
             system,
@@ -160,14 +162,16 @@ def transmit_shard(
     cfg_b = cfg["experiments"]["B"]
     system = parse_system(system_name, cfg_b)
     images = {i: load_rgb(p) for i, p in originals.items()}
-    seed = derive_seed(cfg["seed"], "B", system_name, f"{snr_db:g}")
+    # one noise seed per (experiment, grid point, image id): an image's received version
+    # does not depend on the other images of the shard or on sample.count
+    seeds = {i: derive_seed(cfg["seed"], "B", system_name, f"{snr_db:g}", i) for i in images}
     options = cfg["codecs"].get(system.codec, {})
     if system.kind == "digital":
         results = _digital(
-            system, snr_db, images, cfg_b, options, cfg["decode_failure"], seed, device
+            system, snr_db, images, cfg_b, options, cfg["decode_failure"], seeds, device
         )
     else:
-        results = _learned(system, snr_db, images, cfg_b, options, seed, device)
+        results = _learned(system, snr_db, images, cfg_b, options, seeds, device)
     out = Path(out_dir)
     for i, (image, row, details) in results.items():
         skip = image is None

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from seess.fsutil import atomic_path
+from semcom_core.fsutil import atomic_path
 from semcom_pipeline.plots import metric_label, plot_metric_grid, save_figure
 from semcom_pipeline.transforms import unit_of
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from seess.fsutil import atomic_path
+from semcom_core.fsutil import atomic_path
 from semcom_pipeline.summary import summarize
 
 __all__ = ["metric_label", "plot_metric_grid", "save_figure"]

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from seess.fsutil import atomic_path
+from semcom_core.fsutil import atomic_path
 
 __all__ = ["SCORE_COLUMNS", "fmt_num", "read_json", "read_scores", "write_json", "write_scores"]
 

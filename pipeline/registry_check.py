@@ -8,8 +8,8 @@ __all__ = ["check_names"]
 
 
 def check_names(cfg: dict[str, Any]) -> None:
-    from seess.metrics.registry import available_metrics
     from semcom_codecs.registry import available_codecs
+    from semcom_metrics.registry import available_metrics
     from semcom_pipeline.config import ConfigError
 
     metrics = set(available_metrics())

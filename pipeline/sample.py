@@ -8,67 +8,20 @@ the same config picks the same images.
 from __future__ import annotations
 
 import re
-import warnings
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from seess.imageio import IMAGE_SUFFIXES, ImageError, load_rgb, to_rgb_uint8
+from semcom_core.bundled import BUNDLED, load_bundled
+from semcom_core.imageio import ImageError, load_rgb, resize_longer_side, scan_images
 
-__all__ = ["BUNDLED", "downscale", "image_id_for", "load_bundled", "load_original", "select_images"]
-
-
-def _skimage(name: str) -> Callable[[], np.ndarray]:
-    def load() -> np.ndarray:
-        from skimage import data
-
-        img = getattr(data, name)()
-        return img[0] if isinstance(img, tuple) else img  # stereo_motorcycle -> (left, right, disp)
-
-    return load
-
-
-def _sklearn(name: str) -> Callable[[], np.ndarray]:
-    def load() -> np.ndarray:
-        from sklearn.datasets import load_sample_image
-
-        return load_sample_image(name)
-
-    return load
-
-
-#: Real photographs shipped inside the scikit-image and scikit-learn wheels.
-BUNDLED: dict[str, Callable[[], np.ndarray]] = {
-    "astronaut": _skimage("astronaut"),
-    "chelsea": _skimage("chelsea"),
-    "coffee": _skimage("coffee"),
-    "rocket": _skimage("rocket"),
-    "motorcycle": _skimage("stereo_motorcycle"),
-    "china": _sklearn("china.jpg"),
-    "flower": _sklearn("flower.jpg"),
-}
+__all__ = ["image_id_for", "load_original", "select_images"]
 
 
 def image_id_for(path: Path) -> str:
     """A wildcard-safe image id from a file name (``000000039769.jpg`` -> ``000000039769``)."""
     return re.sub(r"[^A-Za-z0-9_-]", "_", path.stem)
-
-
-def _list_folder(folder: Path) -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    for p in sorted(folder.rglob("*")):
-        if not p.is_file() or p.name.startswith("."):
-            continue
-        if p.suffix.lower() not in IMAGE_SUFFIXES:
-            warnings.warn(f"sample: skipping non-image file {p}", stacklevel=2)
-            continue
-        key = image_id_for(p)
-        if key in found:
-            raise ImageError(f"sample: two files map to image id '{key}': {found[key]} and {p}")
-        found[key] = p
-    return found
 
 
 def select_images(sample: dict[str, Any], seed: int) -> dict[str, str]:
@@ -84,7 +37,8 @@ def select_images(sample: dict[str, Any], seed: int) -> dict[str, str]:
         folder = Path(sample["folder"]).expanduser()
         if not folder.is_dir():
             raise ImageError(f"sample.folder: directory '{folder}' does not exist")
-        pool = {k: str(v) for k, v in _list_folder(folder).items()}
+        files = scan_images(folder, key=image_id_for, warn_skipped=True)
+        pool = {k: str(v) for k, v in files.items()}
         if not pool:
             raise ImageError(f"sample.folder: no image files in '{folder}'")
     keys = sorted(pool)
@@ -94,27 +48,9 @@ def select_images(sample: dict[str, Any], seed: int) -> dict[str, str]:
     return {k: pool[k] for k in keys}
 
 
-def downscale(image: np.ndarray, max_side: int | None) -> np.ndarray:
-    """Resize (Lanczos) so the longer side is at most ``max_side``; never upscales."""
-    if not max_side or max(image.shape[:2]) <= max_side:
-        return image
-    from PIL import Image
-
-    h, w = image.shape[:2]
-    s = max_side / max(h, w)
-    size = (max(1, round(w * s)), max(1, round(h * s)))
-    return np.asarray(Image.fromarray(image).resize(size, Image.Resampling.LANCZOS))
-
-
-def load_bundled(name: str) -> np.ndarray:
-    if name not in BUNDLED:
-        raise ImageError(f"unknown bundled image '{name}'; available: {', '.join(sorted(BUNDLED))}")
-    return to_rgb_uint8(BUNDLED[name](), name=f"bundled:{name}")
-
-
 def load_original(source: str, max_side: int | None) -> np.ndarray:
     """Load one selected image (``bundled:<name>`` or a path) as uint8 RGB, downscaled."""
     img = (
         load_bundled(source.split(":", 1)[1]) if source.startswith("bundled:") else load_rgb(source)
     )
-    return downscale(img, max_side)
+    return resize_longer_side(img, max_side)

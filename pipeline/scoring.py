@@ -12,9 +12,9 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from seess.imageio import load_rgb
-from seess.metrics.registry import build_metric
-from seess.models import resolve_device
+from semcom_core.imageio import load_rgb
+from semcom_core.models import resolve_device
+from semcom_metrics.registry import build_metric
 
 __all__ = ["score_pairs"]
 

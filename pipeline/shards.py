@@ -8,7 +8,7 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from seess.imageio import load_rgb, save_png
+from semcom_core.imageio import load_rgb, save_png
 from semcom_pipeline.records import write_json
 from semcom_pipeline.transforms import apply_transform
 

@@ -1,31 +1,16 @@
-"""Glue for ``workflow/scripts``: logging to the rule's log file and reproducible per-job seeds."""
+"""Glue for ``workflow/scripts``: logging to the rule's log file."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import sys
 from typing import Any
 
-__all__ = ["derive_seed", "setup_logging"]
+from semcom_core.logs import setup_logging as _setup
+
+__all__ = ["setup_logging"]
 
 
 def setup_logging(smk: Any) -> logging.Logger:
     """Send log records and warnings of this job to its ``log:`` file (and stderr)."""
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if getattr(smk, "log", None):
-        handlers.append(logging.FileHandler(str(smk.log[0]), mode="w"))
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        handlers=handlers,
-        force=True,
-    )
-    logging.captureWarnings(True)
-    return logging.getLogger(f"semcom.{smk.rule}")
-
-
-def derive_seed(master: int, *parts: Any) -> int:
-    """A 63-bit seed from the master seed and the job's wildcards; independent of job order."""
-    text = "|".join([str(master), *map(str, parts)])
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") >> 1
+    log = smk.log[0] if getattr(smk, "log", None) else None
+    return _setup(f"semcom.{smk.rule}", log)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from seess.metrics.registry import build_metric
-from seess.weights import Requirement
+from semcom_core.weights import Requirement
+from semcom_metrics.registry import build_metric
 
 __all__ = ["MissingWeightsConfigError", "check_weights", "missing_weights", "requirements_for"]
 

@@ -12,7 +12,7 @@ Backend sets (named in every result's provenance, ``graph.backend["name"]``):
 - ``sess``: SAM (ViT-H) + OpenCLIP (ViT-H-14 / laion2b_s32b_b79k) + CLIP
   zero-shot relations, the authors' models (RelateAnything replaced by CLIP
   zero-shot). Needs the weights; when they are missing a
-  :class:`~seess.weights.MissingWeightsError` says what to download. It never
+  :class:`~semcom_core.weights.MissingWeightsError` says what to download. It never
   falls back to the offline set. Other model choices keep the set but change
   the name: ``sess[sam=vit_b,clip=ViT-B-32/openai]``.
 - ``sess-lite``: Felzenszwalb segments + descriptor embeddings + geometric
@@ -33,11 +33,11 @@ import numpy as np
 from seess.clip_model import DEFAULT_CLIP
 from seess.embed import ClipEmbedder, DescriptorEmbedder, Embedder
 from seess.graph import GraphSettings, build_graph
-from seess.imageio import load_rgb, to_rgb_uint8
-from seess.models import resolve_device
 from seess.relations import ClipRelationPredictor, GeometricRelationPredictor, RelationPredictor
 from seess.scene import SceneGraph
 from seess.segment import FelzenszwalbSegmenter, SamSegmenter, Segmenter
+from semcom_core.imageio import as_rgb
+from semcom_core.models import resolve_device
 
 __all__ = ["BACKENDS", "Backend", "SeSS", "build_backend", "relation_similarity"]
 
@@ -129,9 +129,7 @@ def relation_similarity(embedder: Embedder) -> np.ndarray:
 
 
 def _as_image(x: Any, name: str) -> np.ndarray:
-    if isinstance(x, (str, os.PathLike)):
-        return load_rgb(x)
-    return to_rgb_uint8(x, name=name)
+    return as_rgb(x, name=name)
 
 
 class SeSS:

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 
 from seess.graph import image_hash, load_graph, save_graph
-from seess.imageio import to_rgb_uint8
 from seess.scene import SceneGraph
+from semcom_core.imageio import to_rgb_uint8
 
 __all__ = ["GraphCache", "settings_hash"]
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from seess.models import cached_model
-from seess.weights import MissingWeightsError
+from semcom_core.models import cached_model
+from semcom_core.weights import MissingWeightsError
 
 __all__ = ["DEFAULT_CLIP", "TINY_CLIP", "OpenClip", "load_open_clip"]
 
@@ -133,7 +133,7 @@ def load_open_clip(
 
     ``weights``: a pretrained tag, a checkpoint path, or ``None`` for random
     weights (seeded by ``seed``). Missing pretrained weights raise
-    :class:`~seess.weights.MissingWeightsError` with what to download.
+    :class:`~semcom_core.weights.MissingWeightsError` with what to download.
     """
     cd = str(cache_dir) if cache_dir else None
     key = ("open_clip", model_name, weights, device, cd, seed if weights is None else None)

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from seess.fsutil import atomic_path
-from seess.imageio import to_rgb_uint8
 from seess.scene import SceneGraph
-from seess.segment import resize_longer_side
+from semcom_core.fsutil import atomic_path
+from semcom_core.imageio import resize_longer_side, to_rgb_uint8
 
 __all__ = ["matched_pairs", "render_explanation"]
 

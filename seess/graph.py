@@ -24,11 +24,11 @@ from typing import Any
 import numpy as np
 
 from seess.embed import Embedder, mask_boxes, node_crops
-from seess.fsutil import atomic_path
-from seess.imageio import to_rgb_uint8
 from seess.relations import RelationPredictor, select_triplets
 from seess.scene import SceneGraph
-from seess.segment import Segmenter, postprocess_masks, resize_longer_side
+from seess.segment import Segmenter, postprocess_masks
+from semcom_core.fsutil import atomic_path
+from semcom_core.imageio import resize_longer_side, to_rgb_uint8
 
 __all__ = [
     "GRAPH_FORMAT",
@@ -102,7 +102,7 @@ def build_graph(
 
     Parameters
     ----------
-    image: any array :func:`seess.imageio.to_rgb_uint8` accepts; resized so the
+    image: any array :func:`semcom_core.imageio.to_rgb_uint8` accepts; resized so the
         longer side is at most ``settings.max_side``.
     segmenter, embedder, relations: the three models.
     settings: :class:`GraphSettings` (defaults: spec values).

@@ -17,6 +17,8 @@ from typing import Any
 import numpy as np
 from scipy import ndimage
 
+from seess.scene import check_edges
+
 __all__ = [
     "node_importance",
     "node_importance_parts",
@@ -140,20 +142,13 @@ def _check_importance_inputs(
         raise ValueError(f"saliency_mass must be a non-empty 1-D array, got shape {mass.shape}")
     if not np.all(np.isfinite(mass)) or np.any(mass < 0):
         raise ValueError("saliency_mass must be finite and >= 0")
-    edges = np.asarray(edges)
-    if edges.size == 0:
-        edges = np.zeros((0, 3), dtype=np.int64)
-    if edges.ndim != 2 or edges.shape[1] < 2:
-        raise ValueError(f"edges must be (m, 3) (subject, object, predicate), got {edges.shape}")
+    n = mass.shape[0]
+    ends = check_edges(edges, n)[:, :2]
     scores = np.asarray(scores, dtype=np.float64).reshape(-1)
-    if scores.shape[0] != edges.shape[0]:
-        raise ValueError(f"{edges.shape[0]} edges but {scores.shape[0]} edge scores")
+    if scores.shape[0] != ends.shape[0]:
+        raise ValueError(f"{ends.shape[0]} edges but {scores.shape[0]} edge scores")
     if not np.all(np.isfinite(scores)):
         raise ValueError("edge scores must be finite")
-    n = mass.shape[0]
-    ends = edges[:, :2].astype(np.int64)
-    if ends.size and (ends.min() < 0 or ends.max() >= n):
-        raise ValueError(f"edge endpoints out of range for {n} nodes")
     if not (k1 > 0 and k2 > 0 and 0.0 <= k3 <= 1.0):
         raise ValueError(f"need k1 > 0, k2 > 0, 0 <= k3 <= 1; got k1={k1}, k2={k2}, k3={k3}")
     return mass, ends, scores

@@ -28,6 +28,8 @@ from itertools import combinations, permutations
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from seess.scene import check_edges
+
 __all__ = [
     "GraphAssignment",
     "graph_score",
@@ -319,23 +321,7 @@ class _Side:
 
 
 def _check_edges(edges: np.ndarray, n: int, n_pred: int, name: str) -> np.ndarray:
-    e = np.asarray(edges)
-    if e.size == 0:
-        return np.zeros((0, 3), np.int64)
-    if e.ndim != 2 or e.shape[1] != 3:
-        raise ValueError(f"{name} must be (m, 3) rows (subject, object, predicate), got {e.shape}")
-    if not np.issubdtype(e.dtype, np.integer):
-        raise ValueError(f"{name} must be integers, got {e.dtype}")
-    e = e.astype(np.int64)
-    if e[:, :2].min() < 0 or e[:, :2].max() >= n:
-        raise ValueError(f"{name}: endpoint out of range for {n} nodes")
-    if e[:, 2].min() < 0 or e[:, 2].max() >= n_pred:
-        raise ValueError(f"{name}: predicate index out of range for R of size {n_pred}")
-    if np.any(e[:, 0] == e[:, 1]):
-        raise ValueError(f"{name}: self-loops are not allowed")
-    if np.unique(e[:, 0] * n + e[:, 1]).size != e.shape[0]:
-        raise ValueError(f"{name}: at most one edge per ordered (subject, object) pair")
-    return e
+    return check_edges(edges, n, n_pred=n_pred, name=name)
 
 
 def _side(edges: np.ndarray, imp: np.ndarray, width: int, n_pred: int) -> _Side:

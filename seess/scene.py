@@ -13,7 +13,36 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SceneGraph"]
+__all__ = ["SceneGraph", "check_edges"]
+
+
+def check_edges(
+    edges: np.ndarray, n: int, *, n_pred: int | None = None, name: str = "edges"
+) -> np.ndarray:
+    """``edges`` as int64 ``(m, 3)`` rows ``(subject, object, predicate)``, or ``ValueError``.
+
+    The one edge validation of SeSS (scene graphs, importance, matching): integer
+    rows of three, endpoints in ``0..n-1``, predicates in ``0..n_pred-1`` (when
+    given), no self-loops, at most one edge per ordered (subject, object) pair. An
+    empty input gives a ``(0, 3)`` array.
+    """
+    e = np.asarray(edges)
+    if e.size == 0:
+        return np.zeros((0, 3), np.int64)
+    if e.ndim != 2 or e.shape[1] != 3:
+        raise ValueError(f"{name} must be (m, 3) rows (subject, object, predicate), got {e.shape}")
+    if not np.issubdtype(e.dtype, np.integer):
+        raise ValueError(f"{name} must be integers, got {e.dtype}")
+    e = e.astype(np.int64)
+    if e[:, :2].min() < 0 or e[:, :2].max() >= n:
+        raise ValueError(f"{name}: endpoint out of range for {n} nodes")
+    if n_pred is not None and (e[:, 2].min() < 0 or e[:, 2].max() >= n_pred):
+        raise ValueError(f"{name}: predicate index out of range for R of size {n_pred}")
+    if np.any(e[:, 0] == e[:, 1]):
+        raise ValueError(f"{name}: self-loops are not allowed")
+    if np.unique(e[:, 0] * n + e[:, 1]).size != e.shape[0]:
+        raise ValueError(f"{name}: at most one edge per ordered (subject, object) pair")
+    return e
 
 
 @dataclass
@@ -75,12 +104,5 @@ class SceneGraph:
             or self.edge_scores.shape != (self.edges.shape[0],)
         ):
             raise ValueError("edges must be (m, 3) with one score per edge")
-        if self.edges.size:
-            if self.edges[:, :2].min() < 0 or self.edges[:, :2].max() >= n:
-                raise ValueError("edge endpoints out of range")
-            if np.any(self.edges[:, 0] == self.edges[:, 1]):
-                raise ValueError("self-loops are not allowed")
-            pairs = {(int(s), int(o)) for s, o, _ in self.edges}
-            if len(pairs) != self.edges.shape[0]:
-                raise ValueError("at most one edge per ordered (subject, object) pair")
+        check_edges(self.edges, n)
         return self

@@ -11,7 +11,7 @@ Two segmenters share one interface, :class:`Segmenter`:
 
 :func:`postprocess_masks` applies the spec's rules to any segmenter's output:
 sort by area (largest first), drop a mask whose IoU with a kept one exceeds
-0.8, keep at most 512. :func:`resize_longer_side` brings an image to the
+0.8, keep at most 512. :func:`semcom_core.imageio.resize_longer_side` brings an image to the
 working resolution (longer side <= 800 px) before segmentation.
 """
 
@@ -26,9 +26,9 @@ from typing import Any
 
 import numpy as np
 
-from seess.imageio import to_rgb_uint8
-from seess.models import cached_model
-from seess.weights import MissingWeightsError, WeightSpec, resolve_checkpoint
+from semcom_core.imageio import to_rgb_uint8
+from semcom_core.models import cached_model
+from semcom_core.weights import MissingWeightsError, WeightSpec, resolve_checkpoint
 
 __all__ = [
     "SAM_ARCHS",
@@ -41,7 +41,6 @@ __all__ = [
     "load_sam",
     "mask_iou_matrix",
     "postprocess_masks",
-    "resize_longer_side",
 ]
 
 _SAM_URL = "https://dl.fbaipublicfiles.com/segment_anything/"
@@ -207,7 +206,7 @@ def load_sam(
     ``checkpoint``: a local file; ``None`` looks for the official file name in
     ``weights_dir`` (default ``$SEESS_WEIGHTS`` or ``resources/weights``) and, when
     ``allow_download``, fetches it from the official URL with its SHA-256 checked.
-    Missing weights raise :class:`~seess.weights.MissingWeightsError` naming the
+    Missing weights raise :class:`~semcom_core.weights.MissingWeightsError` naming the
     file, the URL and the config key. ``seess-tiny-sam`` needs an explicit checkpoint.
     """
     _check_arch(model_type)
@@ -230,18 +229,6 @@ def load_sam(
         path = Path(checkpoint).expanduser()
     key = ("sam", model_type, str(Path(path).resolve()), device)
     return cached_model(key, lambda: _load_sam_file(model_type, Path(path), device))
-
-
-def resize_longer_side(image: np.ndarray, max_side: int = 800) -> np.ndarray:
-    """``image`` (uint8 ``(H, W, 3)``) shrunk (Lanczos) so ``max(H, W) <= max_side``; never enlarged."""
-    from PIL import Image
-
-    h, w = image.shape[:2]
-    if max(h, w) <= max_side:
-        return image
-    s = max_side / max(h, w)
-    nh, nw = max(1, round(h * s)), max(1, round(w * s))
-    return np.asarray(Image.fromarray(image).resize((nw, nh), Image.Resampling.LANCZOS))
 
 
 def mask_iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:

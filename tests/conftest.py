@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from semcom_pipeline.sample import BUNDLED, downscale, load_bundled
+from semcom_core.bundled import BUNDLED, load_bundled
+from semcom_core.imageio import resize_longer_side
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "config_tiny.yaml"
@@ -44,7 +45,7 @@ def job_stats():
 @pytest.fixture(scope="session")
 def bundled_images() -> dict[str, np.ndarray]:
     """The seven bundled photographs, downscaled to a longer side of 256 px."""
-    return {name: downscale(load_bundled(name), 256) for name in BUNDLED}
+    return {name: resize_longer_side(load_bundled(name), 256) for name in BUNDLED}
 
 
 @pytest.fixture(scope="session")

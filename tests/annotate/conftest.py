@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFilter
 
-from semcom_pipeline.sample import downscale, load_bundled
+from semcom_core.bundled import load_bundled
+from semcom_core.imageio import resize_longer_side
 
 NAMES = ("astronaut", "chelsea", "coffee")
 
@@ -36,7 +37,7 @@ def make_run(root: Path, names=NAMES, max_side: int = 160) -> Path:
     """``root/results`` with originals/ and one candidate per condition and image."""
     results = root / "results"
     for name in names:
-        arr = downscale(load_bundled(name), max_side)
+        arr = resize_longer_side(load_bundled(name), max_side)
         im = Image.fromarray(np.ascontiguousarray(arr))
         (results / "originals").mkdir(parents=True, exist_ok=True)
         im.save(results / "originals" / f"{name}.png")

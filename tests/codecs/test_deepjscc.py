@@ -12,13 +12,13 @@ import torch
 from semcom_codecs.deepjscc import CHECKPOINT_DIR, SHIPPED_CHECKPOINT, DeepJSCCCodec
 from semcom_codecs.jscc_model import (
     DeepJSCC,
-    awgn_torch,
     pad_to_multiple,
     power_normalize,
     qam16_from_indices,
     qam16_indices,
 )
 from semcom_codecs.jscc_train import TrainConfig, checkpoint_name, config_hash, train
+from semcom_core.phy import esno_db_to_no, qam16_points, seeded_awgn
 
 QAM16 = {complex(a, b) for a in (-3, -1, 1, 3) for b in (-3, -1, 1, 3)}
 
@@ -38,12 +38,10 @@ def tiny_run(tmp_path_factory):
 
 
 def test_forward_backward_cpu_with_sionna_awgn():
-    from sionna.phy.channel import AWGN
-
     torch.manual_seed(0)
     model = DeepJSCC(max_symbols=4, width=16, mode="analog")
     x = torch.rand(2, 3, 32, 48)
-    y = model(x, 3, torch.tensor([5.0, 15.0]), channel=AWGN(device="cpu"))
+    y = model(x, 3, torch.tensor([5.0, 15.0]), channel=seeded_awgn("cpu", 0))
     assert y.shape == x.shape and 0 <= float(y.detach().min()) and float(y.detach().max()) <= 1
     torch.mean((y - x) ** 2).backward()
     for p in (model.encoder[0].weight, model.decoder[-2].weight):
@@ -78,20 +76,20 @@ def test_16qam_emits_only_constellation_points_with_straight_through_gradient():
     assert model.encoder[0].weight.grad.abs().sum() > 0  # gradient passes the quantiser
     idx = qam16_indices(z.detach())
     assert torch.equal(qam16_from_indices(idx), z.detach())
+    # the codec's 16QAM is the channels' (Sionna's Gray-labelled "qam", 4) point for point
+    assert torch.equal(qam16_from_indices(torch.arange(16)), qam16_points())
 
 
 def test_awgn_noise_variance_matches_es_n0_definition():
-    g = torch.Generator().manual_seed(3)
+    # one noise power per example (a (B,) tensor of SNRs), Sionna's block, seeded
     z = torch.zeros(4, 200_000, dtype=torch.complex64)
     snr = torch.tensor([0.0, 5.0, 10.0, 20.0])
-    n = awgn_torch(z, snr, generator=g)
-    n0 = 10 ** (-snr / 10)
+    n0 = esno_db_to_no(snr)
+    assert torch.allclose(n0, 10 ** (-snr / 10))
+    n = seeded_awgn("cpu", 3)(z, n0)
     assert torch.allclose((n.abs() ** 2).mean(1), n0, rtol=0.02)  # E|n|^2 = N0
     assert torch.allclose(n.real.var(1), n0 / 2, rtol=0.02)  # N0/2 per real dimension
-    from sionna.phy.channel import AWGN
-
-    s = AWGN(device="cpu")(z, n0)
-    assert torch.allclose((s.abs() ** 2).mean(1), n0, rtol=0.02)  # same definition as Sionna
+    assert torch.equal(n, seeded_awgn("cpu", 3)(z, n0))  # the seed fixes the realisation
 
 
 def test_pad_to_multiple_and_crop():
@@ -124,7 +122,7 @@ def test_codec_on_trained_checkpoint_any_size(tiny_run, bundled_images):
         assert out.shape == shape_img.shape and out.dtype == np.uint8
     # noisy symbols decode too (the analog path)
     sym = codec.encode_symbols(img, k=2)
-    noisy = awgn_torch(torch.from_numpy(sym)[None], 5.0, generator=torch.Generator().manual_seed(0))
+    noisy = seeded_awgn("cpu", 0)(torch.from_numpy(sym)[None], esno_db_to_no(5.0))
     assert codec.decode_symbols(noisy[0].numpy(), img.shape).shape == img.shape
     with pytest.raises(ValueError, match="do not fit"):
         codec.decode_symbols(sym[:-1], img.shape)
@@ -156,7 +154,7 @@ def test_rates_and_byte_form(tiny_run, astronaut):
 
 
 def test_missing_checkpoint_names_the_fix(tmp_path):
-    from seess.weights import MissingWeightsError
+    from semcom_core.weights import MissingWeightsError
 
     with pytest.raises(MissingWeightsError, match="train_deepjscc"):
         _ = DeepJSCCCodec(checkpoint=str(tmp_path / "nope.pt")).model

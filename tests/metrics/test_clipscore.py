@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from seess.clip_model import TINY_CLIP, load_open_clip
-from seess.metrics.clipscore import ClipScore
+from semcom_metrics.clipscore import ClipScore
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from seess.imageio import ImageError
-from seess.metrics.base import resize_to
-from seess.metrics.perceptual import BACKBONES, LPIPS, LpipsScore, resolve_backbone
-from seess.models import clear_model_cache
-from seess.weights import MissingWeightsError
+from semcom_core.imageio import ImageError
+from semcom_core.models import clear_model_cache
+from semcom_core.weights import MissingWeightsError
+from semcom_metrics.base import resize_to
+from semcom_metrics.perceptual import BACKBONES, LPIPS, LpipsScore, resolve_backbone
 
 from .conftest import add_noise
 
@@ -136,3 +136,28 @@ def test_bad_options_and_inputs(photo_pair, bundled_images):
         m.score(bundled_images["astronaut"], bundled_images["chelsea"])
     one = np.zeros((1, 1, 3), np.uint8)
     assert math.isfinite(m.score(one, one + 255))  # resized to 256x256 first
+
+
+def test_backbone_download_goes_through_the_core_download_and_verify_path(tmp_path, monkeypatch):
+    # a file:// URL stands in for download.pytorch.org; the file lands in torchvision's
+    # cache, checked against the SHA-256 prefix its name carries
+    import hashlib
+
+    from semcom_metrics import perceptual
+
+    blob = b"backbone" * 64
+    name = f"alexnet-owt-{hashlib.sha256(blob).hexdigest()[:8]}.pth"
+    src = tmp_path / "server" / name
+    src.parent.mkdir()
+    src.write_bytes(blob)
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    monkeypatch.setenv("SEESS_WEIGHTS", str(tmp_path / "weights"))
+    monkeypatch.setattr(torch.hub, "_hub_dir", None)
+    monkeypatch.setitem(perceptual.BACKBONES, "alex", (name, src.as_uri()))
+    got = resolve_backbone("alex", download=True)
+    assert got == tmp_path / "torch" / "hub" / "checkpoints" / name and got.read_bytes() == blob
+    src.write_bytes(b"tampered")
+    got.unlink()
+    with pytest.raises(MissingWeightsError, match="SHA-256"):
+        resolve_backbone("alex", download=True)
+    assert not got.exists()

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from skimage.metrics import structural_similarity
 
-from seess.imageio import ImageError
-from seess.metrics.pixel import PSNR
-from seess.metrics.ssim import MS_SSIM_WEIGHTS, MSSSIM, SSIM, ms_ssim_min_side
+from semcom_core.imageio import ImageError
+from semcom_metrics.pixel import PSNR
+from semcom_metrics.ssim import MS_SSIM_WEIGHTS, MSSSIM, SSIM, ms_ssim_min_side
 
 from .conftest import add_noise
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from seess.metrics.registry import available_metrics, get_metric_class
+from semcom_metrics.registry import available_metrics, get_metric_class
 
 EXPECTED = {
     "psnr": (True, "dB"),

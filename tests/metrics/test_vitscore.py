@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 import torch
 
-from seess.metrics.vitscore import DEFAULT_VIT, ViTScore, greedy_match_f
-from seess.weights import MissingWeightsError
+from semcom_core.weights import MissingWeightsError
+from semcom_metrics.vitscore import DEFAULT_VIT, ViTScore, greedy_match_f
 
 from .conftest import add_noise
 
@@ -95,8 +95,8 @@ def test_missing_pretrained_weights_message(tmp_path):
     code = textwrap.dedent(
         """
         import numpy as np
-        from seess.metrics.vitscore import ViTScore
-        from seess.weights import MissingWeightsError
+        from semcom_metrics.vitscore import ViTScore
+        from semcom_core.weights import MissingWeightsError
         try:
             ViTScore(model="vit_tiny_patch16_224.augreg_in21k_ft_in1k").score(
                 np.zeros((32, 32, 3), np.uint8), np.zeros((32, 32, 3), np.uint8))

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seess.imageio import ImageError, load_rgb
-from semcom_pipeline.sample import BUNDLED, load_original, select_images
+from semcom_core.bundled import BUNDLED
+from semcom_core.imageio import ImageError, load_rgb
+from semcom_pipeline.sample import load_original, select_images
 
 
 def test_bundled_selection_is_deterministic_and_seeded():

@@ -44,7 +44,9 @@ def test_ruff_format():
 
 # folder -> import name (pyproject.toml [tool.setuptools] package-dir)
 IMPORT_NAMES = {
+    "semcom_core": "core",
     "seess": "seess",
+    "semcom_metrics": "metrics",
     "semcom_codecs": "codecs",
     "semcom_channels": "channels",
     "semcom_pipeline": "pipeline",

@@ -8,9 +8,9 @@ from PIL import Image
 
 from seess.api import SeSS
 from seess.explain import render_explanation
-from seess.imageio import ImageError
-from seess.metrics.registry import build_metric
-from seess.weights import MissingWeightsError
+from semcom_core.imageio import ImageError
+from semcom_core.weights import MissingWeightsError
+from semcom_metrics.registry import build_metric
 
 
 def test_sess_lite_ranks_edits_sensibly(lite, scenes):

@@ -10,7 +10,7 @@ import sys
 import pytest
 from PIL import Image
 
-from seess.cli import main
+from semcom_pipeline.seess_cli import main
 
 
 @pytest.fixture
@@ -109,7 +109,14 @@ def test_errors_are_one_line_exit_2(files, capsys, argv, text):
 def test_missing_weights_via_subprocess(files, tmp_path):
     env = {"HF_HUB_OFFLINE": "1", "SEESS_WEIGHTS": str(tmp_path), "PATH": "/usr/bin:/bin"}
     p = subprocess.run(
-        [sys.executable, "-m", "seess.cli", "score", str(files["ref"]), str(files["ref"])],
+        [
+            sys.executable,
+            "-m",
+            "semcom_pipeline.seess_cli",
+            "score",
+            str(files["ref"]),
+            str(files["ref"]),
+        ],
         check=False,
         capture_output=True,
         text=True,

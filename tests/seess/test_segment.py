@@ -14,9 +14,9 @@ from seess.segment import (
     load_sam,
     mask_iou_matrix,
     postprocess_masks,
-    resize_longer_side,
 )
-from seess.weights import MissingWeightsError
+from semcom_core.imageio import resize_longer_side
+from semcom_core.weights import MissingWeightsError
 
 
 def _box(h, w, r0, c0, r1, c1):

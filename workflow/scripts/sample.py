@@ -1,4 +1,4 @@
-from seess.imageio import save_png
+from semcom_core.imageio import save_png
 from semcom_pipeline.sample import load_original
 from semcom_pipeline.smk import setup_logging
 

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from seess.fsutil import atomic_path
+from semcom_core.fsutil import atomic_path
 from semcom_pipeline.smk import setup_logging
 from semcom_pipeline.summary import summarize
 

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from seess.models import resolve_device
+from semcom_core.models import resolve_device
 from semcom_pipeline.experiment_b import transmit_shard
 from semcom_pipeline.gpu import claim_gpu
 from semcom_pipeline.smk import setup_logging

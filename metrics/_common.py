@@ -10,7 +10,7 @@ from importlib import metadata
 
 import numpy as np
 
-from seess.imageio import ImageError
+from semcom_core.imageio import ImageError
 
 __all__ = [
     "batches_by_shape",
@@ -83,14 +83,14 @@ def hf_requirement(
     fetch,
     cache_dir: str | None = None,
 ):
-    """A :class:`~seess.weights.Requirement` for weights held in the Hugging Face hub cache.
+    """A :class:`~semcom_core.weights.Requirement` for weights held in the Hugging Face hub cache.
 
     ``is_present`` looks in the local cache only (``try_to_load_from_cache``),
     never the network; ``fetch`` is the library's own loader, which fills the cache.
     """
     from pathlib import Path
 
-    from seess.weights import Requirement
+    from semcom_core.weights import Requirement
 
     def is_present() -> bool:
         from huggingface_hub import try_to_load_from_cache

@@ -10,7 +10,7 @@ Two sets of weights are involved:
   ``metric_options.lpips.backbone_weights``), else torchvision's cache
   (``$TORCH_HOME/hub/checkpoints/<file>``), else ``$SEESS_WEIGHTS/<file>``;
   with ``download=True`` a missing file is fetched into torchvision's cache.
-  Otherwise :class:`~seess.weights.MissingWeightsError` (raised on first use,
+  Otherwise :class:`~semcom_core.weights.MissingWeightsError` (raised on first use,
   so ``required_weights()`` can list what is missing) names the file, the
   URL, the destination and the config key. Files with torchvision's canonical
   name are checked against the SHA-256 prefix in that name.
@@ -31,10 +31,8 @@ from typing import Any
 
 import numpy as np
 
-from seess.metrics._common import batches_by_shape, package_versions
-from seess.metrics.base import Metric, resize_to
-from seess.models import cached_model, resolve_device
-from seess.weights import (
+from semcom_core.models import cached_model, resolve_device
+from semcom_core.weights import (
     MissingWeightsError,
     Requirement,
     WeightSpec,
@@ -42,6 +40,8 @@ from seess.weights import (
     resolve_checkpoint,
     sha256_of,
 )
+from semcom_metrics._common import batches_by_shape, package_versions
+from semcom_metrics.base import Metric, resize_to
 
 __all__ = ["BACKBONES", "LPIPS", "LpipsScore", "backbone_spec", "load_lpips", "lpips_input"]
 
@@ -63,7 +63,7 @@ def backbone_spec(net: str) -> WeightSpec:
     return WeightSpec(
         filename,
         url,
-        None,
+        filename.rsplit("-", 1)[1].split(".")[0],  # the SHA-256 prefix in torchvision's name
         CONFIG_KEY,
         f"LPIPS backbone ({net}: torchvision ImageNet weights {filename})",
     )
@@ -90,7 +90,7 @@ def _check_hash(path: Path, spec: WeightSpec) -> Path:
     """Check the SHA-256 prefix torchvision encodes in its file names (``name-<hash8>.pth``)."""
     if path.name != spec.filename:
         return path  # a user's own file: no known digest
-    prefix = spec.filename.rsplit("-", 1)[1].split(".")[0]
+    prefix = spec.sha256 or ""
     digest = sha256_of(path)
     if not digest.startswith(prefix):
         raise MissingWeightsError(
@@ -118,15 +118,8 @@ def resolve_backbone(
             return _check_hash(candidate, spec)
     if not download:
         raise _missing(spec, "weights not found and downloads are disabled")
-    import torch
-
-    dest = _torch_hub_checkpoints()
-    dest.mkdir(parents=True, exist_ok=True)
-    try:
-        torch.hub.download_url_to_file(spec.url, str(dest / spec.filename), progress=True)
-    except (OSError, RuntimeError, ValueError) as exc:  # URLError is an OSError
-        raise _missing(spec, f"download failed ({type(exc).__name__}: {exc})") from None
-    return _check_hash(dest / spec.filename, spec)
+    # the one download-and-verify path of the toolkit, into torchvision's cache
+    return resolve_checkpoint(spec, cache_dir=_torch_hub_checkpoints(), allow_download=True)
 
 
 def _load_backbone(model, checkpoint: Path) -> None:
@@ -294,8 +287,7 @@ class LPIPS(Metric):
                 return _check_hash(next(c for c in candidates if c.is_file()), spec)
             if self.backbone_weights:
                 raise _missing(spec, f"checkpoint file '{location}' not found")
-            got = resolve_checkpoint(spec, cache_dir=default_cache_dir(), allow_download=True)
-            return _check_hash(got, spec)
+            return resolve_checkpoint(spec, cache_dir=default_cache_dir(), allow_download=True)
 
         return [
             Requirement(

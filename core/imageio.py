@@ -15,14 +15,25 @@ Arrays are ``(H, W, 3)`` ``uint8`` in ``[0, 255]``.
 from __future__ import annotations
 
 import os
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
-from seess.fsutil import atomic_path
+from semcom_core.fsutil import atomic_path, is_path
 
-__all__ = ["IMAGE_SUFFIXES", "ImageError", "load_rgb", "save_png", "to_rgb_uint8"]
+__all__ = [
+    "IMAGE_SUFFIXES",
+    "ImageError",
+    "as_rgb",
+    "load_rgb",
+    "resize_longer_side",
+    "save_png",
+    "scan_images",
+    "to_rgb_uint8",
+]
 
 IMAGE_SUFFIXES = frozenset(
     {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".ppm", ".pgm", ".gif"}
@@ -138,3 +149,56 @@ def save_png(path: str | os.PathLike, image: np.ndarray) -> Path:
     with atomic_path(path) as tmp:
         Image.fromarray(arr, "RGB").save(tmp, format="PNG")
     return Path(path)
+
+
+def as_rgb(image: object, *, name: str = "image") -> np.ndarray:
+    """A path (read with :func:`load_rgb`) or an array (:func:`to_rgb_uint8`) as uint8 RGB."""
+    if is_path(image):
+        return load_rgb(image)  # type: ignore[arg-type]
+    return to_rgb_uint8(np.asarray(image), name=name)
+
+
+def resize_longer_side(image: np.ndarray, max_side: int | None) -> np.ndarray:
+    """``image`` (uint8 ``(H, W, 3)``) shrunk (Lanczos) so ``max(H, W) <= max_side``.
+
+    Never enlarges; ``max_side`` ``None`` or ``0`` returns the image unchanged. The new
+    size is ``round(side * max_side / max(H, W))`` (at least 1 pixel) on both sides.
+    """
+    h, w = image.shape[:2]
+    if not max_side or max(h, w) <= max_side:
+        return image
+    s = max_side / max(h, w)
+    nh, nw = max(1, round(h * s)), max(1, round(w * s))
+    return np.asarray(Image.fromarray(image).resize((nw, nh), Image.Resampling.LANCZOS))
+
+
+def scan_images(
+    folder: str | os.PathLike,
+    *,
+    recursive: bool = True,
+    key: Callable[[Path], str] = lambda p: p.stem,
+    warn_skipped: bool = False,
+) -> dict[str, Path]:
+    """Image files of ``folder`` (suffix in :data:`IMAGE_SUFFIXES`), ``key(path) -> path``, sorted.
+
+    Hidden files are ignored; other non-image files are skipped (with a warning when
+    ``warn_skipped``). Two files with the same key (``a.png`` and ``a.jpg``) are an
+    :class:`ImageError` naming both; so is a missing folder. An empty result is returned
+    as is, for the caller to judge.
+    """
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        raise ImageError(f"{root}: folder not found")
+    found: dict[str, Path] = {}
+    for p in sorted(root.rglob("*") if recursive else root.iterdir()):
+        if not p.is_file() or p.name.startswith("."):
+            continue
+        if p.suffix.lower() not in IMAGE_SUFFIXES:
+            if warn_skipped:
+                warnings.warn(f"skipping non-image file {p}", stacklevel=2)
+            continue
+        k = key(p)
+        if k in found:
+            raise ImageError(f"{root}: two images map to the name '{k}': {found[k]} and {p}")
+        found[k] = p
+    return found

@@ -25,14 +25,14 @@ from typing import Any, Literal, TypedDict
 
 import numpy as np
 
-from seess.metrics._common import (
+from semcom_core.models import resolve_device
+from semcom_metrics._common import (
     batches_by_shape,
     package_versions,
     require_min_side,
     to_tensor_255,
 )
-from seess.metrics.base import Metric
-from seess.models import resolve_device
+from semcom_metrics.base import Metric
 
 __all__ = ["MSSSIM", "MS_SSIM_WEIGHTS", "SSIM", "ms_ssim_min_side", "ssim_components"]
 
@@ -176,7 +176,7 @@ class MSSSIM(_WangBase):
 
     Small images: 5 scales need a shorter side of at least 176 px
     (:func:`ms_ssim_min_side`). With ``small_images="raise"`` (default) such a
-    pair is an :class:`~seess.imageio.ImageError` naming the size, raised
+    pair is an :class:`~semcom_core.imageio.ImageError` naming the size, raised
     before any pair is scored; ``small_images="nan"`` stores NaN for it
     instead (summaries skip non-finite values). Images are never stretched.
     """

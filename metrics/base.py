@@ -15,8 +15,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from seess.imageio import ImageError, to_rgb_uint8
-from seess.weights import Requirement
+from semcom_core.imageio import ImageError, to_rgb_uint8
+from semcom_core.weights import Requirement
 
 __all__ = ["Metric", "check_pair", "resize_to"]
 

@@ -92,7 +92,7 @@ def _seess_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _build_metrics(names: Sequence[str], args: argparse.Namespace, device: str) -> dict[str, Any]:
-    from seess.metrics.registry import available_metrics, build_metric
+    from semcom_metrics.registry import available_metrics, build_metric
 
     metrics = {}
     for name in names:
@@ -104,25 +104,21 @@ def _build_metrics(names: Sequence[str], args: argparse.Namespace, device: str) 
 
 
 def _image_files(folder: Path, label: str) -> dict[str, Path]:
-    from seess.imageio import IMAGE_SUFFIXES
+    from semcom_core.imageio import ImageError, scan_images
 
     if not folder.is_dir():
         raise CliError(f"--{label} {folder}: not a folder")
-    files: dict[str, Path] = {}
-    for f in sorted(folder.iterdir()):
-        if f.is_file() and f.suffix.lower() in IMAGE_SUFFIXES:
-            if f.stem in files:
-                raise CliError(
-                    f"--{label} {folder}: two images named '{f.stem}' ({files[f.stem].name}, {f.name})"
-                )
-            files[f.stem] = f
+    try:
+        files = scan_images(folder, recursive=False)
+    except ImageError as err:
+        raise CliError(f"--{label} {err}") from None
     if not files:
         raise CliError(f"--{label} {folder}: no image files")
     return files
 
 
 def _pair_mode(args: argparse.Namespace, names: list[str], device: str) -> int:
-    from seess.imageio import load_rgb
+    from semcom_core.imageio import load_rgb
 
     if len(args.images) != 2:
         raise CliError(f"pair mode needs exactly two images, got {len(args.images)}")
@@ -166,8 +162,8 @@ def _pair_mode(args: argparse.Namespace, names: list[str], device: str) -> int:
 def _folder_mode(args: argparse.Namespace, names: list[str], device: str) -> int:
     from tqdm.auto import tqdm
 
-    from seess.fsutil import atomic_path
-    from seess.imageio import load_rgb
+    from semcom_core.fsutil import atomic_path
+    from semcom_core.imageio import load_rgb
 
     if args.images:
         raise CliError("give either two images or --ref/--test folders, not both")
@@ -215,16 +211,16 @@ def _folder_mode(args: argparse.Namespace, names: list[str], device: str) -> int
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 2 user error)."""
     args = build_parser().parse_args(argv)
-    from seess.imageio import ImageError
-    from seess.weights import MissingWeightsError
+    from semcom_core.imageio import ImageError
+    from semcom_core.weights import MissingWeightsError
 
     try:
         if args.list_metrics:
-            from seess.metrics.registry import available_metrics
+            from semcom_metrics.registry import available_metrics
 
             print("\n".join(available_metrics()))
             return 0
-        from seess.models import resolve_device
+        from semcom_core.models import resolve_device
 
         device = resolve_device(args.device)
         names = list(dict.fromkeys(args.metrics or ["seess"]))

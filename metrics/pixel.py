@@ -6,9 +6,9 @@ from typing import Any
 
 import numpy as np
 
-from seess.metrics._common import batches_by_shape, package_versions, to_tensor_255
-from seess.metrics.base import Metric
-from seess.models import resolve_device
+from semcom_core.models import resolve_device
+from semcom_metrics._common import batches_by_shape, package_versions, to_tensor_255
+from semcom_metrics.base import Metric
 
 __all__ = ["DATA_RANGE", "PSNR", "to_tensor_255"]
 
@@ -28,7 +28,7 @@ class PSNR(Metric):
     images differ.
 
     Options: ``device`` (``cpu``, ``cuda``, ``auto``), ``batch_size`` (pairs
-    per tensor), ``resize`` (see :class:`~seess.metrics.base.Metric`).
+    per tensor), ``resize`` (see :class:`~semcom_metrics.base.Metric`).
     """
 
     name = "psnr"

@@ -8,19 +8,19 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from seess.metrics.base import Metric
+from semcom_metrics.base import Metric
 
 __all__ = ["available_metrics", "build_metric", "get_metric_class"]
 
 _METRICS: dict[str, str] = {
-    "psnr": "seess.metrics.pixel:PSNR",
-    "ssim": "seess.metrics.ssim:SSIM",
-    "ms_ssim": "seess.metrics.ssim:MSSSIM",
-    "lpips": "seess.metrics.perceptual:LPIPS",
-    "lpips_score": "seess.metrics.perceptual:LpipsScore",
-    "vitscore": "seess.metrics.vitscore:ViTScore",
-    "clipscore": "seess.metrics.clipscore:ClipScore",
-    "seess": "seess.metrics.seess_metric:SeSSMetric",
+    "psnr": "semcom_metrics.pixel:PSNR",
+    "ssim": "semcom_metrics.ssim:SSIM",
+    "ms_ssim": "semcom_metrics.ssim:MSSSIM",
+    "lpips": "semcom_metrics.perceptual:LPIPS",
+    "lpips_score": "semcom_metrics.perceptual:LpipsScore",
+    "vitscore": "semcom_metrics.vitscore:ViTScore",
+    "clipscore": "semcom_metrics.clipscore:ClipScore",
+    "seess": "semcom_metrics.seess_metric:SeSSMetric",
 }
 
 

@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 
-from seess.metrics._common import hf_requirement, package_versions
-from seess.metrics.base import Metric, resize_to
-from seess.models import cached_model, resolve_device
-from seess.weights import MissingWeightsError, Requirement
+from semcom_core.models import cached_model, resolve_device
+from semcom_core.weights import MissingWeightsError, Requirement
+from semcom_metrics._common import hf_requirement, package_versions
+from semcom_metrics.base import Metric, resize_to
 
 __all__ = ["DEFAULT_VIT", "ViTScore", "greedy_match_f", "load_vit"]
 

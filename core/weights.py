@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from seess.fsutil import atomic_path
+from semcom_core.fsutil import atomic_path
 
 __all__ = [
     "MissingWeightsError",
@@ -36,7 +36,11 @@ class MissingWeightsError(FileNotFoundError):
 
 @dataclass(frozen=True)
 class WeightSpec:
-    """One downloadable checkpoint: file name, official URL, SHA-256 (or None), and its config key."""
+    """One downloadable checkpoint: file name, official URL, SHA-256, and its config key.
+
+    ``sha256`` is the full hex digest, a prefix of it (torchvision publishes the first
+    8 hex digits in its file names, ``name-<hash8>.pth``) or None (nothing to check).
+    """
 
     filename: str
     url: str
@@ -70,7 +74,7 @@ def _missing(spec: WeightSpec, where: Path, reason: str) -> MissingWeightsError:
 def _verify(path: Path, spec: WeightSpec) -> Path:
     if spec.sha256:
         digest = sha256_of(path)
-        if digest != spec.sha256:
+        if not digest.startswith(spec.sha256.lower()):
             raise MissingWeightsError(
                 f"{path}: SHA-256 {digest} does not match the expected {spec.sha256} for "
                 f"{spec.filename}; the file is corrupt or a different checkpoint. Re-download {spec.url}."
@@ -102,7 +106,7 @@ def resolve_checkpoint(
             with open(tmp, "wb") as fh:
                 while block := resp.read(1 << 20):
                     fh.write(block)
-            if spec.sha256 and sha256_of(tmp) != spec.sha256:
+            if spec.sha256 and not sha256_of(tmp).startswith(spec.sha256.lower()):
                 raise MissingWeightsError(f"downloaded {spec.url} but its SHA-256 does not match")
     except MissingWeightsError:
         raise

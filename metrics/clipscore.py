@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from seess.clip_model import DEFAULT_CLIP, load_open_clip
-from seess.metrics._common import hf_requirement, package_versions
-from seess.metrics.base import Metric
-from seess.models import resolve_device
-from seess.weights import Requirement
+from semcom_core.models import resolve_device
+from semcom_core.weights import Requirement
+from semcom_metrics._common import hf_requirement, package_versions
+from semcom_metrics.base import Metric
 
 __all__ = ["ClipScore"]
 
@@ -29,7 +29,7 @@ class ClipScore(Metric):
     Options: ``model`` (open_clip architecture), ``weights`` (pretrained tag,
     checkpoint path, or ``None`` for random weights: tests only),
     ``cache_dir`` (open_clip / HF cache), ``batch_size``, ``device``, ``resize``.
-    Missing pretrained weights raise :class:`~seess.weights.MissingWeightsError`
+    Missing pretrained weights raise :class:`~semcom_core.weights.MissingWeightsError`
     (from the loader) when the model is first used.
     """
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from seess.imageio import to_rgb_uint8
-from seess.metrics.base import Metric
+from semcom_core.imageio import to_rgb_uint8
+from semcom_metrics.base import Metric
 
 __all__ = ["SeSSMetric"]
 
@@ -42,7 +42,7 @@ class SeSSMetric(Metric):
         **options: Any,
     ) -> None:
         from seess.api import SeSS
-        from seess.models import resolve_device
+        from semcom_core.models import resolve_device
 
         self.device = resolve_device(device)
         self.resize = resize  # accepted for interface compatibility; SeSS never needs it
@@ -99,7 +99,7 @@ class SeSSMetric(Metric):
         never loads a model or touches the network."""
         from seess.embed import ClipEmbedder
         from seess.segment import SAM_WEIGHTS, SamSegmenter
-        from seess.weights import file_requirement
+        from semcom_core.weights import file_requirement
 
         reqs = []
         seg, emb = self.model.backend.segmenter, self.model.backend.embedder
@@ -122,8 +122,8 @@ def _clip_requirements(emb) -> list:
 
     import open_clip
 
-    from seess.metrics._common import hf_requirement
-    from seess.weights import Requirement
+    from semcom_core.weights import Requirement
+    from semcom_metrics._common import hf_requirement
 
     key = "metric_options.seess.clip_weights"
     w = emb.weights

@@ -1,0 +1,25 @@
+"""Logging of one job: records and warnings to stderr and, when given, to the job's log file."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+__all__ = ["LOG_FORMAT", "setup_logging"]
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_logging(name: str, log_file: str | os.PathLike | None = None) -> logging.Logger:
+    """Route log records and ``warnings`` to stderr (and ``log_file``); return logger ``name``.
+
+    Replaces any handlers set earlier in the process (``force=True``), so each job
+    logs once, in one format.
+    """
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file:
+        handlers.append(logging.FileHandler(str(log_file), mode="w"))
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, handlers=handlers, force=True)
+    logging.captureWarnings(True)
+    return logging.getLogger(name)
