@@ -75,19 +75,12 @@ class SeSSMetric(Metric):
     def _score_pairs(self, pairs):
         from tqdm.auto import tqdm
 
-        from seess.graph import image_hash
-
-        memo: dict[str, Any] = {}
-
-        def graph(img: np.ndarray):
-            key = image_hash(img)
-            if key not in memo:
-                memo[key] = self.model.graph(img)
-            return memo[key]
-
+        # every distinct image's graph, built in one batch (segmenter and embedder batched)
+        images = [im for pair in pairs for im in pair]
+        graphs = self.model.graphs(images)
         out = []
-        for ref, test in tqdm(pairs, desc="seess", leave=False, disable=len(pairs) < 4):
-            out.append(self.model.score_graphs(graph(ref), graph(test)).score)
+        for k in tqdm(range(len(pairs)), desc="seess", leave=False, disable=len(pairs) < 4):
+            out.append(self.model.score_graphs(graphs[2 * k], graphs[2 * k + 1]).score)
         return out
 
     def results(self, refs: Sequence[np.ndarray], tests: Sequence[np.ndarray]) -> list:

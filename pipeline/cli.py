@@ -41,6 +41,23 @@ def _fetch_weights(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
+    return value
+
+
+def _profile(args: argparse.Namespace) -> int:
+    from semcom_pipeline.profile import format_profile, profile_run, profile_table
+
+    cfg = load_config(args.config)
+    timer, units, jobs = profile_run(cfg, n_images=args.images, device=args.device)
+    print(f"profile of {args.config} on {args.images} image(s), device {args.device}")
+    print(format_profile(profile_table(timer, units, jobs), args.device))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="semcom", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -51,6 +68,12 @@ def main(argv: list[str] | None = None) -> int:
     fw.add_argument(
         "--check", action="store_true", help="only report what is present (no downloads)"
     )
+    pr = sub.add_parser(
+        "profile", help="time each stage of a config on a few images and extrapolate the run"
+    )
+    pr.add_argument("--config", default="config.yaml")
+    pr.add_argument("--images", type=_positive_int, default=2, help="images to time (default 2)")
+    pr.add_argument("--device", default="cpu")
     sub.add_parser("annotate", help="human-rating study: init, serve, status, export")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["annotate"]:  # its own parser, imported only when used
@@ -59,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
         return annotate_main(argv[1:])
     args = parser.parse_args(argv)
     try:
+        if args.command == "profile":
+            return _profile(args)
         return _fetch_weights(args)
     except ConfigError as exc:
         print(f"semcom: {exc}", file=sys.stderr)

@@ -25,6 +25,7 @@ Backend sets (named in every result's provenance, ``graph.backend["name"]``):
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,6 +129,15 @@ def relation_similarity(embedder: Embedder) -> np.ndarray:
     return _R_CACHE[key]
 
 
+def _clip_batch(clip: ClipEmbedder, size: int) -> Callable[[list[np.ndarray]], np.ndarray]:
+    """OpenCLIP image embeddings in batches of ``size``."""
+
+    def embed(crops: list[np.ndarray]) -> np.ndarray:
+        return clip.model().embed_images(crops, batch_size=size)
+
+    return embed
+
+
 def _as_image(x: Any, name: str) -> np.ndarray:
     return as_rgb(x, name=name)
 
@@ -218,6 +228,37 @@ class SeSS:
         if self.cache is not None:
             return self.cache.get_or_build(img, self._build)
         return self._build(img)
+
+    def graphs(self, images: Sequence[Any]) -> list[SceneGraph]:
+        """Scene graphs of many images (arrays or paths), the same as :meth:`graph` of each;
+        the graphs not in the cache are built together (:func:`seess.batch_graphs.build_graphs`:
+        one segmenter batch, one embedder batch of every node crop)."""
+        from seess.batch_graphs import auto_batch_size, build_graphs
+        from seess.graph import image_hash
+
+        imgs = [_as_image(x, f"image {i}") for i, x in enumerate(images)]
+        keys = [image_hash(im) for im in imgs]
+        done: dict[str, SceneGraph] = {}
+        if self.cache is not None:
+            for k, im in zip(keys, imgs):
+                g = self.cache.get(im)
+                if g is not None:
+                    done[k] = g
+        todo = {k: im for k, im in zip(keys, imgs) if k not in done}
+        b = self.backend
+        embed_batch = None
+        if isinstance(b.embedder, ClipEmbedder):
+            embed_batch = _clip_batch(b.embedder, auto_batch_size(self.device))
+
+        def one(image: np.ndarray, seg: Segmenter, emb: Embedder) -> SceneGraph:
+            return build_graph(image, seg, emb, b.relations, self.graph_settings, backend=b.name)
+
+        built = build_graphs(
+            list(todo.values()), one, b.segmenter, b.embedder, self.graph_settings, embed_batch
+        )
+        for (k, im), g in zip(todo.items(), built):
+            done[k] = self.cache.get_or_build(im, lambda _im, g=g: g) if self.cache else g
+        return [done[k] for k in keys]
 
     def score_graphs(self, ga: SceneGraph, gb: SceneGraph):
         """:class:`seess.score.SeSSResult` of two graphs built by this backend."""

@@ -283,11 +283,26 @@ class Segmenter(abc.ABC):
         """
         img = to_rgb_uint8(image)
         masks = np.asarray(self._segment(img), dtype=bool)
+        self._check(img, masks)
+        return masks
+
+    def _check(self, img: np.ndarray, masks: np.ndarray) -> None:
         if masks.ndim != 3 or masks.shape[1:] != img.shape[:2]:
             raise RuntimeError(
                 f"{self.name}: produced masks of shape {masks.shape} for image {img.shape}"
             )
-        return masks
+
+    def segment_batch(self, images: list[np.ndarray]) -> list[np.ndarray]:
+        """:meth:`segment` of each image; segmenters that batch (SAM's fast path) override
+        :meth:`_segment_many`."""
+        imgs = [to_rgb_uint8(im) for im in images]
+        out = [np.asarray(m, dtype=bool) for m in self._segment_many(imgs)]
+        for img, masks in zip(imgs, out):
+            self._check(img, masks)
+        return out
+
+    def _segment_many(self, images: list[np.ndarray]) -> list[np.ndarray]:
+        return [self._segment(im) for im in images]
 
     @abc.abstractmethod
     def _segment(self, image: np.ndarray) -> np.ndarray: ...
@@ -306,6 +321,10 @@ class SamSegmenter(Segmenter):
     checkpoint: local checkpoint file; ``None`` uses ``weights_dir`` / download (see :func:`load_sam`).
     generator_options: keywords of ``SamAutomaticMaskGenerator`` (``points_per_side``,
         ``pred_iou_thresh``, ``stability_score_thresh``...).
+    fast: use :func:`seess.fast_masks.batched_mask_generator` (images batched through
+        the image encoder by :meth:`segment_batch`, all prompts of a crop in one decoder
+        call; off by default). ``fast_options``: its ``encoder_batch``, ``dtype``
+        (``bfloat16`` / ``float16`` autocast on CUDA) and ``compile``.
     The model loads lazily, on the first :meth:`segment` (or :meth:`load`).
     """
 
@@ -319,9 +338,15 @@ class SamSegmenter(Segmenter):
         device: str = "cpu",
         weights_dir: str | os.PathLike | None = None,
         allow_download: bool = False,
+        fast: bool = False,
+        fast_options: dict[str, Any] | None = None,
         **generator_options: Any,
     ) -> None:
         self.model_type = _check_arch(model_type)
+        self.fast = bool(fast)
+        self.fast_options = dict(fast_options or {})
+        if self.fast_options and not self.fast:
+            raise ValueError("sam: fast_options given without fast=True")
         self.checkpoint = checkpoint
         self.device = device
         self.weights_dir = weights_dir
@@ -342,7 +367,14 @@ class SamSegmenter(Segmenter):
                 allow_download=self.allow_download,
             )
             try:
-                self._generator = SamAutomaticMaskGenerator(sam, **self.generator_options)
+                if self.fast:
+                    from seess.fast_masks import batched_mask_generator
+
+                    self._generator = batched_mask_generator(
+                        sam, **self.fast_options, **self.generator_options
+                    )
+                else:
+                    self._generator = SamAutomaticMaskGenerator(sam, **self.generator_options)
             except TypeError as exc:
                 raise ValueError(f"sam: bad mask generator option ({exc})") from None
         return self._generator
@@ -353,9 +385,17 @@ class SamSegmenter(Segmenter):
         gen = self.load()
         with torch.no_grad():
             records = gen.generate(image)
-        if not records:
-            return np.zeros((0, *image.shape[:2]), bool)
-        return np.stack([np.asarray(r["segmentation"], bool) for r in records])
+        return _stack_records(records, image.shape[:2])
+
+    def _segment_many(self, images: list[np.ndarray]) -> list[np.ndarray]:
+        if not self.fast:
+            return super()._segment_many(images)
+        import torch
+
+        gen = self.load()
+        with torch.no_grad():
+            batches = gen.generate_batch(images)
+        return [_stack_records(r, im.shape[:2]) for r, im in zip(batches, images)]
 
     def describe(self) -> dict[str, Any]:
         ckpt = (
@@ -366,7 +406,15 @@ class SamSegmenter(Segmenter):
             "segmenter": f"sam-{self.model_type}",
             "sam_checkpoint": Path(str(ckpt)).name,
             "sam_options": dict(sorted(self.generator_options.items())),
+            **({"sam_fast": dict(sorted(self.fast_options.items()))} if self.fast else {}),
         }
+
+
+def _stack_records(records: list[dict[str, Any]], shape: tuple[int, ...]) -> np.ndarray:
+    """The generator's mask records as bool ``(n, H, W)``."""
+    if not records:
+        return np.zeros((0, *shape[:2]), bool)
+    return np.stack([np.asarray(r["segmentation"], bool) for r in records])
 
 
 class FelzenszwalbSegmenter(Segmenter):
