@@ -256,7 +256,7 @@ def _optimise(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(
         study_name=study_name,
-        storage=storage,
+        storage=None if storage == ":memory:" else storage,
         sampler=optuna.samplers.TPESampler(seed=seed),
         direction="maximize",
         load_if_exists=True,
@@ -322,6 +322,7 @@ def run_tuning(
     logistic: int = 4,
     callbacks: Sequence[Callable[..., None]] = (),
     show_progress: bool = True,
+    references: Mapping[str, SeSSParams] | None = None,
 ) -> TuneResult:
     """Tune SeSS on ``data`` (see the module docstring for the protocol).
 
@@ -330,13 +331,24 @@ def run_tuning(
     measure_name: ``srcc``, ``plcc``, ``krcc`` (pairs) or ``2afc`` (triplets).
     k: folds of the hold-out (0 or 1: no hold-out, only the study on all items).
     n_trials: trials added to each study by this call.
-    storage: an Optuna storage URL, or a file path used as ``sqlite:///path``.
+    storage: an Optuna storage URL, a file path used as ``sqlite:///path``, or
+        ``:memory:`` (Optuna's in-memory storage: nothing kept, no resuming).
     name: study name prefix.
     fixed: parameters kept fixed (e.g. ``{"update": "synchronous"}``).
     base: parameters not searched (``crop``) come from it (default ``paper``).
     callbacks: passed to ``study.optimize`` (a callback raising
         KeyboardInterrupt interrupts the run like Ctrl-C).
+    references: parameter sets measured beside the tuned one (default the
+        ``paper`` and ``official`` presets).
     """
+    refs = (
+        dict(references)
+        if references is not None
+        else {
+            "paper": PRESETS["paper"],
+            "official": PRESETS["official"],
+        }
+    )
     fixed = dict(fixed or {})
     unknown = sorted(set(fixed) - set(SEARCH_SPACE))
     if unknown:
@@ -346,7 +358,9 @@ def run_tuning(
     if n_trials < 0:
         raise ValueError(f"n_trials must be >= 0, got {n_trials}")
     url = str(storage)
-    if "://" not in url:
+    if url == ":memory:":
+        pass
+    elif "://" not in url:
         Path(url).expanduser().parent.mkdir(parents=True, exist_ok=True)
         url = f"sqlite:///{Path(url).expanduser().resolve()}"
     attrs = {"measure": measure_name, "data": data.fingerprint(), "fixed": json.dumps(fixed)}
@@ -380,11 +394,7 @@ def run_tuning(
             studies.append(study_name)
             counts[study_name] = len(study.trials)
             best = _best_params(study, fixed, base)
-            for label, p in (
-                ("tuned", best),
-                ("paper", PRESETS["paper"]),
-                ("official", PRESETS["official"]),
-            ):
+            for label, p in (("tuned", best), *refs.items()):
                 record(str(f), label, "train", ev_train, p, train.n_items)
                 record(str(f), label, "held_out", ev_test, p, test.n_items)
     ev_all = _Evaluator(data, measure_name, logistic)
@@ -404,11 +414,7 @@ def run_tuning(
     studies.append(study_name)
     counts[study_name] = len(study.trials)
     best = _best_params(study, fixed, base)
-    for label, p in (
-        ("tuned", best),
-        ("paper", PRESETS["paper"]),
-        ("official", PRESETS["official"]),
-    ):
+    for label, p in (("tuned", best), *refs.items()):
         record("all", label, "all", ev_all, p, data.n_items)
     table = pd.DataFrame(
         rows, columns=["fold", "params_set", "split", "measure", "value", "n_items"]
