@@ -76,23 +76,24 @@ def human_triplets(ratings: pd.DataFrame) -> pd.DataFrame:
     t = ratings[ratings["kind"].isin(["triplet", "2afc"])]
     if t.empty:
         return pd.DataFrame(columns=["item", "ref", "test0", "test1", "h", "n"])
-    wide = t.pivot_table(
-        index=["item", "source", "row", "rater"],
-        columns="slot",
-        values=["score", "choice", "p1"],
-        aggfunc="first",
-        dropna=False,
+    keys = ["item", "source", "row", "rater"]
+    cols = [*keys, "ref", "test", "score", "choice", "p1"]
+    wide = t[t["slot"] == 0][cols].merge(
+        t[t["slot"] == 1][[*keys, "test", "score"]], on=keys, suffixes=("0", "1"), how="outer"
     )
-    paths = t.pivot_table(index="item", columns="slot", values="test", aggfunc="first")
-    refs = t.groupby("item")["ref"].first()
-    s0, s1 = wide[("score", 0)], wide[("score", 1)]
+    s0, s1 = wide["score0"].to_numpy(np.float64), wide["score1"].to_numpy(np.float64)
     by_score = np.where(s1 > s0, 1.0, np.where(s1 < s0, 0.0, 0.5))
-    choice = wide[("choice", 0)].to_numpy()
-    p1 = wide[("p1", 0)].to_numpy()
-    pref = np.where(~np.isnan(p1), p1, np.where(~np.isnan(choice), choice, by_score))
-    per = pd.DataFrame({"item": wide.index.get_level_values("item"), "pref": pref})
-    g = per.groupby("item")["pref"].agg(h="mean", n="size")
-    out = g.join(refs).join(paths.rename(columns={0: "test0", 1: "test1"})).reset_index()
+    choice = wide["choice"].to_numpy(np.float64)
+    p1 = wide["p1"].to_numpy(np.float64)
+    wide["pref"] = np.where(~np.isnan(p1), p1, np.where(~np.isnan(choice), choice, by_score))
+    g = wide.groupby("item", sort=True)
+    out = g.agg(
+        ref=("ref", "first"),
+        test0=("test0", "first"),
+        test1=("test1", "first"),
+        h=("pref", "mean"),
+        n=("pref", "size"),
+    ).reset_index()
     return out[["item", "ref", "test0", "test1", "h", "n"]]
 
 
