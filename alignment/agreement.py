@@ -160,10 +160,15 @@ def krcc(metric: np.ndarray, human: np.ndarray) -> float:
     return _corr(stats.kendalltau, np.asarray(metric, float), np.asarray(human, float))
 
 
-def plcc(metric: np.ndarray, human: np.ndarray, params: int = 4) -> float:
-    """Pearson correlation of ``human`` and the logistic-mapped ``metric``."""
+def plcc(
+    metric: np.ndarray, human: np.ndarray, params: int = 4, p0: np.ndarray | None = None
+) -> float:
+    """Pearson correlation of ``human`` and the logistic-mapped ``metric``.
+
+    ``p0``: starting parameters of the fit (the bootstrap starts from the full-data fit).
+    """
     m, h = np.asarray(metric, float), np.asarray(human, float)
-    f, _ = fit_logistic(m, h, params)
+    f, _ = fit_logistic(m, h, params, p0)
     return _corr(stats.pearsonr, f(m), h)
 
 
@@ -271,8 +276,14 @@ def agreement_table(
                 )
             m = _oriented(joined["value"], hib)
             h = joined["human"].to_numpy(np.float64)
+            _, beta = fit_logistic(m, h, logistic)
             for j, name in enumerate(("srcc", "plcc", "krcc")):
                 fn = measure(name, logistic=logistic)
+                if name == "plcc" and beta is not None:
+
+                    def fn(a: np.ndarray, b: np.ndarray, beta: np.ndarray = beta) -> float:
+                        return plcc(a, b, logistic, beta)
+
                 lo, hi = bootstrap_ci(fn, (m, h), n_boot, seed + 1000 * k + j)
                 rows.append((metric, name, fn(m, h), lo, hi, len(h), "pairs"))
         if not triplets.empty:

@@ -118,7 +118,7 @@ def test_metric_specs():
 
 def test_psnr_ratings_rank_psnr_first(psnr_ratings, tmp_path):
     files = run_agreement(
-        psnr_ratings, ["psnr", "ssim", "ms_ssim"], tmp_path, scale=(1, 5), n_boot=200, seed=0
+        psnr_ratings, ["psnr", "ssim", "ms_ssim"], tmp_path, scale=(1, 5), n_boot=100, seed=0
     )
     table = pd.read_csv(files["agreement"])
     for m in ("srcc", "plcc", "krcc"):
