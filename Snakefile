@@ -22,4 +22,4 @@ include: "workflow/rules/agree.smk"
 rule all:
     input:
         all_targets(),
-        alignment_targets(),
+        alignment_targets(config, RESULTS),

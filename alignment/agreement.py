@@ -36,6 +36,7 @@ __all__ = [
     "MEASURES",
     "agreement_table",
     "bootstrap_ci",
+    "clip_infinite",
     "fit_logistic",
     "human_ceiling",
     "human_pairs",
@@ -231,9 +232,24 @@ def bootstrap_ci(
     return float(lo), float(hi)
 
 
-def _oriented(values: pd.Series, higher_is_better: bool) -> np.ndarray:
+def _oriented(values: pd.Series, higher_is_better: bool, metric: str) -> np.ndarray:
     v = values.to_numpy(np.float64)
+    if np.isnan(v).any():
+        raise ValueError(f"metric {metric!r} gave NaN for {int(np.isnan(v).sum())} judged pair(s)")
     return v if higher_is_better else -v
+
+
+def clip_infinite(v: np.ndarray) -> np.ndarray:
+    """``+inf`` / ``-inf`` (PSNR of identical images) -> the largest / smallest finite value.
+
+    Rank measures and 2AFC use the values as they are (infinity ranks first);
+    PLCC's logistic fit and the plots need finite numbers.
+    """
+    v = np.asarray(v, np.float64)
+    finite = v[np.isfinite(v)]
+    if finite.size == 0:
+        return np.zeros_like(v)
+    return np.clip(v, finite.min(), finite.max())
 
 
 def agreement_table(
@@ -274,16 +290,15 @@ def agreement_table(
                 raise ValueError(
                     f"metric {metric!r} has no value for pair {missing['ref']} / {missing['test']}"
                 )
-            m = _oriented(joined["value"], hib)
+            m = _oriented(joined["value"], hib, metric)
             h = joined["human"].to_numpy(np.float64)
-            _, beta = fit_logistic(m, h, logistic)
-            for j, name in enumerate(("srcc", "plcc", "krcc")):
-                fn = measure(name, logistic=logistic)
-                if name == "plcc" and beta is not None:
+            _, beta = fit_logistic(clip_infinite(m), h, logistic)
 
-                    def fn(a: np.ndarray, b: np.ndarray, beta: np.ndarray = beta) -> float:
-                        return plcc(a, b, logistic, beta)
+            def plcc_fn(a: np.ndarray, b: np.ndarray, beta: np.ndarray | None = beta) -> float:
+                return plcc(clip_infinite(a), b, logistic, beta)
 
+            fns: dict[str, Callable[..., float]] = {"srcc": srcc, "plcc": plcc_fn, "krcc": krcc}
+            for j, (name, fn) in enumerate(fns.items()):
                 lo, hi = bootstrap_ci(fn, (m, h), n_boot, seed + 1000 * k + j)
                 rows.append((metric, name, fn(m, h), lo, hi, len(h), "pairs"))
         if not triplets.empty:
@@ -291,7 +306,7 @@ def agreement_table(
             v1 = triplets.join(s.rename("v1"), on=["ref", "test1"])["v1"]
             if v0.isna().any() or v1.isna().any():
                 raise ValueError(f"metric {metric!r} lacks values for some triplet candidates")
-            m0, m1 = _oriented(v0, hib), _oriented(v1, hib)
+            m0, m1 = _oriented(v0, hib, metric), _oriented(v1, hib, metric)
             h = triplets["h"].to_numpy(np.float64)
             lo, hi = bootstrap_ci(two_afc, (m0, m1, h), n_boot, seed + 1000 * k + 7)
             rows.append((metric, "2afc", two_afc(m0, m1, h), lo, hi, len(h), "triplets"))

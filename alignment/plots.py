@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from seess.fsutil import atomic_path
+from semcom_alignment.agreement import clip_infinite
 
 __all__ = ["plot_agreement_table", "plot_distributions", "save_figure"]
 
@@ -124,7 +125,7 @@ def plot_distributions(
         s = scores[scores["metric"] == metric].drop_duplicates(["ref", "test"])
         joined = pairs.merge(s, on=["ref", "test"], how="inner")
         h = joined["human"].to_numpy(np.float64)
-        v = joined["value"].to_numpy(np.float64)
+        v = clip_infinite(joined["value"].to_numpy(np.float64))
         lo, hi = ranges.get(metric, (0.0, 1.0))
         scaled = ""
         if not (0.0 <= lo and hi <= 1.0) or v.min(initial=0.0) < 0 or v.max(initial=0.0) > 1:

@@ -1,33 +1,6 @@
 # Optional: agreement of the metrics with human judgments (config key `alignment`, off by
 # default). Needs only the ratings and the images they name; outputs go to results/alignment/.
-
-
-def alignment_targets():
-    if not config["alignment"]["ratings"]:
-        return []
-    out = f"{RESULTS}/alignment"
-    return [
-        f"{out}/agreement.csv",
-        f"{out}/metric_scores.csv",
-        *[
-            f"{out}/{n}.{e}"
-            for n in ("agreement_table", "distributions")
-            for e in ("png", "pdf")
-        ],
-    ]
-
-
-def alignment_metrics():
-    """Metric entries with their config.yaml metric_options (an entry's own options win)."""
-    al = config["alignment"]
-    entries = al["metrics"] or config["metrics"]
-    out = []
-    for e in entries:
-        e = {"name": e} if isinstance(e, str) else dict(e)
-        opts = {**config["metric_options"].get(e["name"], {}), **e.get("options", {})}
-        out.append({**e, "options": opts})
-    return out
-
+from semcom_alignment.workflow import alignment_metrics, alignment_targets
 
 if config["alignment"]["ratings"]:
 
@@ -47,7 +20,7 @@ if config["alignment"]["ratings"]:
             runtime=120,
             gpu=1 if config["device"] == "cuda" else 0,
         params:
-            metrics=alignment_metrics(),
+            metrics=alignment_metrics(config),
             format=config["alignment"]["format"],
             scale=config["alignment"]["scale"],
             split=config["alignment"]["split"],
