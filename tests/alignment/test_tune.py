@@ -129,6 +129,10 @@ def test_preset_file_round_trip(tmp_path):
 
     m = SeSS(backend="sess-lite", preset=str(tmp_path / "mine.yaml"), device="cpu", lazy=True)
     assert m.params == res.params
+    from seess.metrics.registry import build_metric  # config.yaml: metric_options.seess.preset
+
+    metric = build_metric("seess", backend="sess-lite", preset=str(tmp_path / "mine.json"))
+    assert metric.model.params == res.params
     bad = tmp_path / "bad.yaml"
     bad.write_text("params: {alpha: 2.0}\n")
     with pytest.raises(ValueError, match="bad.yaml"):
