@@ -54,7 +54,7 @@ def test_agree_cli(tiny_ratings, tmp_path, capsys):
     ]
     assert main(argv) == 0
     table = pd.read_csv(out / "agreement.csv")
-    assert set(table["metric"]) == {"psnr", "seess", "off"}
+    assert set(table["metric"]) == {"psnr", "seess", "p2"}
     assert set(table["measure"]) == {"srcc", "plcc", "krcc"}
     assert (out / "distributions.png").is_file() and (out / "agreement_table.pdf").is_file()
     assert "srcc" in capsys.readouterr().out
