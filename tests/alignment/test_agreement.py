@@ -134,3 +134,32 @@ def test_psnr_ratings_rank_psnr_first(psnr_ratings, tmp_path):
         assert files[key].stat().st_size > 1000
     scores = pd.read_csv(files["metric_scores"])
     assert len(scores) == 3 * 21
+
+
+def test_two_afc_report_on_a_bapps_folder(tmp_path):
+    """2AFC accuracy and the human ceiling through run_agreement, checked by hand."""
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    root = tmp_path / "bapps"
+    expected, ceiling = [], []
+    for k in range(6):
+        ref = rng.integers(0, 256, (16, 16, 3)).astype(np.uint8)
+        near = np.clip(ref.astype(int) + rng.integers(-5, 6, ref.shape), 0, 255).astype(np.uint8)
+        far = np.clip(ref.astype(int) + rng.integers(-60, 61, ref.shape), 0, 255).astype(np.uint8)
+        p0, p1 = (near, far) if k % 2 else (far, near)
+        h = float(rng.uniform())  # fraction of humans preferring p1
+        for sub, img in (("ref", ref), ("p0", p0), ("p1", p1)):
+            (root / sub).mkdir(parents=True, exist_ok=True)
+            Image.fromarray(img).save(root / sub / f"{k:03d}.png")
+        (root / "judge").mkdir(exist_ok=True)
+        np.save(root / "judge" / f"{k:03d}.npy", np.array([h]))
+        metric_prefers_p1 = k % 2 == 0  # PSNR prefers the near candidate
+        expected.append(h if metric_prefers_p1 else 1 - h)
+        ceiling.append(h**2 + (1 - h) ** 2)
+    files = run_agreement(root, ["psnr"], tmp_path / "out", n_boot=30)
+    t = pd.read_csv(files["agreement"]).set_index(["metric", "measure"])
+    assert t.loc[("psnr", "2afc"), "value"] == pytest.approx(np.mean(expected))
+    assert t.loc[("human", "human_ceiling"), "value"] == pytest.approx(np.mean(ceiling))
+    assert t.loc[("psnr", "2afc"), "n_items"] == 6
+    assert "dist_png" not in files  # no absolute scores: no distribution plot

@@ -141,3 +141,31 @@ def test_preset_file_round_trip(tmp_path):
         get_preset(str(tmp_path / "none.yaml"))
     with pytest.raises(ValueError, match="unknown SeSS preset 'nope'"):
         get_preset("nope")
+
+
+def test_tune_on_triplets_with_2afc():
+    rng = np.random.default_rng(6)
+    R = random_relation_sim(rng)
+    pairs, _ = synthetic_pairs(rng, 6, 2, nodes=(3, 6))
+    s = BatchScorer(pairs, R).scores(TRUTH)
+    graphs, rows = {}, []
+    for r in range(6):
+        (a, b0), (_, b1) = pairs[2 * r], pairs[2 * r + 1]
+        graphs.update({f"r{r}": a, f"r{r}a": b0, f"r{r}b": b1})
+        rows.append((f"r{r}|a|b", f"r{r}", f"r{r}a", f"r{r}b", float(s[2 * r + 1] > s[2 * r])))
+    trip = pd.DataFrame(rows, columns=["item", "ref", "test0", "test1", "h"])
+    data = TuneData(None, trip, graphs, R)
+    res = run_tuning(
+        data,
+        measure_name="2afc",
+        k=2,
+        n_trials=6,
+        storage=":memory:",
+        show_progress=False,
+        references={"truth": TRUTH},
+    )
+    all_rows = res.table[res.table["fold"] == "all"].set_index("params_set")["value"]
+    assert all_rows["truth"] == 1.0  # the truth orders every triplet as the "humans" did
+    assert 0.0 <= all_rows["tuned"] <= 1.0
+    with pytest.raises(ValueError, match="needs pair scores"):
+        run_tuning(data, measure_name="srcc", k=2, n_trials=1, storage=":memory:")
