@@ -50,7 +50,7 @@ def test_agree_cli(tiny_ratings, tmp_path, capsys):
         "--metric",
         "seess:backend=sess-lite",
         "--metric",
-        "off=seess:backend=sess-lite,preset=official",
+        "p2=psnr:resize=true",
     ]
     assert main(argv) == 0
     table = pd.read_csv(out / "agreement.csv")
