@@ -30,7 +30,8 @@ def alignment_metrics(config: dict[str, Any]) -> list[dict[str, Any]]:
     entries = config["alignment"].get("metrics") or config["metrics"]
     out = []
     for entry in entries:
-        e = {"name": entry} if isinstance(entry, str) else dict(entry)
-        options = {**config.get("metric_options", {}).get(e["name"], {}), **e.get("options", {})}
+        e: dict[str, Any] = {"name": entry} if isinstance(entry, str) else dict(entry)
+        own: dict[str, Any] = dict(e.get("options") or {})
+        options = {**config.get("metric_options", {}).get(e["name"], {}), **own}
         out.append({**e, "options": options})
     return out
