@@ -143,6 +143,14 @@ def run_tune(args: argparse.Namespace) -> int:
     """``seess tune``: graphs from the cache, Optuna studies, a preset file and a results table."""
     try:
         return _tune(args)
+    except KeyboardInterrupt:
+        where = args.storage or args.out / "tune.db"
+        print(
+            f"seess: interrupted; finished trials are kept in {where}; "
+            "run the same command again to continue the studies",
+            file=sys.stderr,
+        )
+        return 130
     except _errors() as exc:
         return _fail(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
 
