@@ -144,7 +144,9 @@ def run_tune(args: argparse.Namespace) -> int:
     try:
         return _tune(args)
     except KeyboardInterrupt:
-        where = args.storage or args.out / "tune.db"
+        from semcom_alignment.tune import storage_label
+
+        where = storage_label(str(args.storage or args.out / "tune.db"))
         print(
             f"seess: interrupted; finished trials are kept in {where}; "
             "run the same command again to continue the studies",

@@ -50,6 +50,7 @@ __all__ = [
     "TuneResult",
     "image_groups",
     "make_folds",
+    "storage_label",
     "run_tuning",
     "write_preset",
 ]
@@ -229,7 +230,7 @@ def _suggest(trial: Any, fixed: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _storage_label(storage: str) -> str:
+def storage_label(storage: str) -> str:
     """The storage URL without a password (for provenance)."""
     if "://" in storage and "@" in storage:
         scheme, rest = storage.split("://", 1)
@@ -267,7 +268,7 @@ def _optimise(
             study.set_user_attr(key, value)
         elif old != value:
             raise ValueError(
-                f"study {study_name!r} in {_storage_label(storage)} was run with {key}={old!r}, "
+                f"study {study_name!r} in {storage_label(storage)} was run with {key}={old!r}, "
                 f"now {value!r}; use another --name or storage to start a new study"
             )
 
@@ -423,7 +424,7 @@ def run_tuning(
         params=best,
         table=table,
         studies=studies,
-        storage=_storage_label(url),
+        storage=storage_label(url),
         measure=measure_name,
         best_value=float(study.best_value),
         n_trials=counts,
