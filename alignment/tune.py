@@ -50,8 +50,8 @@ __all__ = [
     "TuneResult",
     "image_groups",
     "make_folds",
-    "storage_label",
     "run_tuning",
+    "storage_label",
     "write_preset",
 ]
 
