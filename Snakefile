@@ -16,8 +16,10 @@ include: "workflow/rules/experiment_d.smk"
 include: "workflow/rules/score.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/agree.smk"
 
 
 rule all:
     input:
         all_targets(),
+        alignment_targets(config, RESULTS),

@@ -54,7 +54,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["sess", "sess-lite"],
         help="SeSS backend set (default sess: SAM + OpenCLIP; sess-lite needs no weights)",
     )
-    s.add_argument("--preset", default="paper", choices=["paper", "official"])
+    s.add_argument(
+        "--preset",
+        default="paper",
+        help="paper (default), official, or a preset file (.yaml/.json)",
+    )
     s.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     s.add_argument(
         "--json", action="store_true", help="pair mode: print the full explanation as JSON"
@@ -74,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--sam-checkpoint", help="SAM checkpoint file")
     s.add_argument("--clip-model", help="open_clip architecture (default ViT-H-14)")
     s.add_argument("--clip-weights", help="open_clip pretrained tag or checkpoint file")
+    # human alignment: `seess agree`, `seess tune` (logic in semcom_alignment.cli)
+    try:
+        from semcom_alignment.cli import add_alignment_commands
+    except ModuleNotFoundError as exc:  # package not installed: `score` still works
+        if exc.name != "semcom_alignment":
+            raise
+    else:
+        add_alignment_commands(sub)
     return p
 
 
@@ -211,6 +223,8 @@ def _folder_mode(args: argparse.Namespace, names: list[str], device: str) -> int
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code (0 ok, 2 user error)."""
     args = build_parser().parse_args(argv)
+    if getattr(args, "alignment_main", None) is not None:
+        return int(args.alignment_main(args))
     from semcom_core.imageio import ImageError
     from semcom_core.weights import MissingWeightsError
 

@@ -148,7 +148,8 @@ class SeSS:
     Parameters
     ----------
     backend: ``sess`` (SAM + OpenCLIP, needs weights) or ``sess-lite`` (offline).
-    preset: ``paper`` (default) or ``official`` (the demo's constants).
+    preset: ``paper`` (default), ``official`` (the demo's constants) or the path of a
+        preset file (``seess tune`` writes one; see :func:`seess.presets.load_preset_file`).
     device: ``auto``, ``cpu``, ``cuda``...
     cache_dir: optional folder for a :class:`seess.cache.GraphCache`.
     params: overrides of the preset's hyper-parameters (``{"ite": 3}``).

@@ -19,10 +19,21 @@ Example
 from __future__ import annotations
 
 import numbers
+import os
 from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
 from typing import Any
 
-__all__ = ["CROP_MODES", "DEFAULT_PRESET", "PRESETS", "UPDATE_MODES", "SeSSParams", "get_preset"]
+__all__ = [
+    "CROP_MODES",
+    "DEFAULT_PRESET",
+    "PRESETS",
+    "PRESET_FILE_FORMAT",
+    "UPDATE_MODES",
+    "SeSSParams",
+    "get_preset",
+    "load_preset_file",
+]
 
 UPDATE_MODES = ("synchronous", "in_place")
 CROP_MODES = ("bbox", "masked")
@@ -126,16 +137,71 @@ PRESETS: dict[str, SeSSParams] = {
 DEFAULT_PRESET = "paper"
 
 
-def get_preset(name: str = DEFAULT_PRESET, **overrides: Any) -> SeSSParams:
-    """The named preset, with optional field overrides (validated).
+PRESET_FILE_FORMAT = "seess-preset/1"
+_PRESET_SUFFIXES = (".yaml", ".yml", ".json")
 
+
+def _is_preset_path(name: str) -> bool:
+    return name.lower().endswith(_PRESET_SUFFIXES) or os.sep in name or os.path.isfile(name)
+
+
+def load_preset_file(path: str | os.PathLike) -> SeSSParams:
+    """The parameters of a preset file (YAML or JSON, as ``seess tune`` writes it).
+
+    The file is a mapping with ``params`` (every :class:`SeSSParams` field
+    except the defaulted ``update`` / ``crop`` is required) and optionally
+    ``format: seess-preset/1``, ``name`` and ``provenance``. Errors name the file.
+    """
+    import json
+
+    import yaml
+
+    p = Path(path).expanduser()
+    if not p.is_file():
+        raise ValueError(f"SeSS preset file {p} not found (named presets: {sorted(PRESETS)})")
+    try:
+        text = p.read_text()
+        doc = json.loads(text) if p.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise ValueError(f"SeSS preset file {p}: not readable ({exc})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("params"), dict):
+        raise ValueError(  # noqa: TRY004 - bad file content is a value error
+            f"SeSS preset file {p}: needs a mapping with a 'params' mapping"
+        )
+    fmt = doc.get("format", PRESET_FILE_FORMAT)
+    if fmt != PRESET_FILE_FORMAT:
+        raise ValueError(f"SeSS preset file {p}: unknown format {fmt!r}")
+    known = {f.name for f in fields(SeSSParams)}
+    params = doc["params"]
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise ValueError(f"SeSS preset file {p}: unknown parameter(s) {unknown}")
+    try:
+        return SeSSParams(**params)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"SeSS preset file {p}: {exc}") from None
+
+
+def get_preset(name: str = DEFAULT_PRESET, **overrides: Any) -> SeSSParams:
+    """The named preset (or a preset file path), with optional field overrides (validated).
+
+    ``name``: ``paper``, ``official``, or the path of a preset file
+    (``.yaml`` / ``.yml`` / ``.json``, see :func:`load_preset_file`).
     Raises ValueError naming an unknown preset, an unknown override key, or an
     out-of-range value.
     """
-    if name not in PRESETS:
-        raise ValueError(f"unknown SeSS preset {name!r}; known presets: {sorted(PRESETS)}")
+    name = os.fspath(name)
+    if name in PRESETS:
+        base = PRESETS[name]
+    elif _is_preset_path(name):
+        base = load_preset_file(name)
+    else:
+        raise ValueError(
+            f"unknown SeSS preset {name!r}; known presets: {sorted(PRESETS)} "
+            "or a preset file (.yaml/.yml/.json)"
+        )
     known = {f.name for f in fields(SeSSParams)}
     unknown = sorted(set(overrides) - known)
     if unknown:
         raise ValueError(f"unknown SeSS parameter(s) {unknown}; known: {sorted(known)}")
-    return replace(PRESETS[name], **overrides)
+    return replace(base, **overrides)

@@ -51,6 +51,7 @@ IMPORT_NAMES = {
     "semcom_channels": "channels",
     "semcom_pipeline": "pipeline",
     "semcom_annotate": "annotate",
+    "semcom_alignment": "alignment",
 }
 
 

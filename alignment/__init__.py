@@ -1,0 +1,1 @@
+"""Human alignment: ratings readers, agreement with metrics, SeSS tuning."""
