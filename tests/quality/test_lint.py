@@ -48,6 +48,7 @@ IMPORT_NAMES = {
     "semcom_codecs": "codecs",
     "semcom_channels": "channels",
     "semcom_pipeline": "pipeline",
+    "semcom_generation": "generation",
 }
 
 

@@ -82,4 +82,5 @@ def all_targets():
         f"{RESULTS}/scores.csv",
         f"{RESULTS}/summary.csv",
         *figures(),
+        *figures_c(),  # workflow/rules/experiment_c.smk
     ]
