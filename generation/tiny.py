@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 __all__ = ["build_tiny_unclip", "save_tiny_unclip"]
 
@@ -53,7 +54,11 @@ def build_tiny_unclip(seed: int = 0, sample_size: int = 16):
 
     tokenizer = _tiny_tokenizer()
     torch.manual_seed(seed)
-    clip = {"hidden_size": _WIDTH, "projection_dim": _WIDTH, "intermediate_size": 37}
+    clip: dict[str, Any] = {
+        "hidden_size": _WIDTH,
+        "projection_dim": _WIDTH,
+        "intermediate_size": 37,
+    }
     clip.update(num_hidden_layers=2, num_attention_heads=4)
     image_encoder = CLIPVisionModelWithProjection(
         CLIPVisionConfig(image_size=32, patch_size=4, **clip)
@@ -68,7 +73,7 @@ def build_tiny_unclip(seed: int = 0, sample_size: int = 16):
             **clip,
         )
     )
-    unet = UNet2DConditionModel(
+    unet: Any = UNet2DConditionModel(
         sample_size=sample_size,
         in_channels=4,
         out_channels=4,
@@ -85,7 +90,7 @@ def build_tiny_unclip(seed: int = 0, sample_size: int = 16):
         use_linear_projection=True,
         upcast_attention=True,
     )
-    vae = AutoencoderKL(
+    vae: Any = AutoencoderKL(
         block_out_channels=(16, 16),
         down_block_types=("DownEncoderBlock2D",) * 2,
         up_block_types=("UpDecoderBlock2D",) * 2,
@@ -94,7 +99,7 @@ def build_tiny_unclip(seed: int = 0, sample_size: int = 16):
         layers_per_block=1,
         sample_size=2 * sample_size,
     )
-    pipe = StableUnCLIPImg2ImgPipeline(
+    pipe: Any = StableUnCLIPImg2ImgPipeline(
         feature_extractor=CLIPImageProcessor(crop_size=32, size=32),
         image_encoder=image_encoder.eval(),
         image_normalizer=StableUnCLIPImageNormalizer(embedding_dim=_WIDTH).eval(),
