@@ -3,6 +3,7 @@ import functools
 import os
 
 from semcom_pipeline.config import validate_config
+from semcom_pipeline.experiment_c import FIGURES_C
 from semcom_pipeline.figures import figure_names
 from semcom_pipeline.plan import Plan
 from semcom_pipeline.sample import select_images
@@ -68,6 +69,20 @@ def figures(for_report=False):
         paths = [flag(p) if p.endswith(".png") else p for p in paths]
     if "fig13_example_table" in FIGURE_NAMES:
         paths.append(f"{RESULTS}/figures/fig13_example_table.csv")
+    return paths
+
+
+def figures_c(for_report=False):
+    """Figs 12 and 16 as PNG + PDF (none when Experiment C is off, unless for the rule)."""
+    if not (config["experiments"]["C"]["enabled"] or for_report):
+        return []
+    paths = expand(
+        f"{RESULTS}/figures/{{name}}.{{ext}}", name=FIGURES_C, ext=["png", "pdf"]
+    )
+    if for_report:
+        caption = os.path.join(workflow.basedir, "workflow", "report", "figure.rst")
+        flag = functools.partial(report, caption=caption, category="Figures")
+        paths = [flag(p) if p.endswith(".png") else p for p in paths]
     return paths
 
 
