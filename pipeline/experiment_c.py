@@ -33,6 +33,7 @@ __all__ = [
     "example_image",
     "generate_shard",
     "generation_row",
+    "job_settings",
     "variation_seed",
 ]
 
@@ -75,6 +76,17 @@ def example_image(cfg: dict[str, Any], images) -> str | None:
             f"experiments.C.example_image: '{name}' is not in the sample (images: {', '.join(ids)})"
         )
     return name
+
+
+def job_settings(cfg: dict[str, Any]) -> dict[str, Any]:
+    """What one generate job's images depend on (its ``params``: a change reruns it).
+
+    The noise grid and the figure's example image are left out, so adding a level
+    runs only the new level's job.
+    """
+    out = GenerationSettings.from_config(cfg).describe()
+    del out["noise_levels"]
+    return out
 
 
 def variation_seed(master: int, image_id: str, noise_level: int, variation: int) -> int:

@@ -95,6 +95,14 @@ def test_second_run_does_nothing(c_run, tiny_unclip_dir):
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
+def test_a_new_noise_level_runs_only_its_own_jobs(c_run, tiny_unclip_dir, job_stats):
+    proc = run(c_run, c_config(tiny_unclip_dir, noise_levels=[0, 400, 800]), "-n", "--quiet",
+               "rules")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    jobs = job_stats(proc.stdout + proc.stderr)
+    assert jobs["generate"] == 1 and jobs["score"] == 1, jobs
+
+
 def test_one_generate_job_per_noise_level(tiny_unclip_dir, tmp_path, job_stats):
     proc = run(tmp_path, c_config(tiny_unclip_dir, noise_levels=[0, 400, 800], variations=2),
                "-n", "--quiet", "rules")  # fmt: skip
