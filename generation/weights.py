@@ -111,7 +111,7 @@ def unclip_requirement(model: str, config_key: str = "experiments.C.model") -> R
             return folder
         raise FileNotFoundError(
             f"{folder} is not a complete diffusers pipeline folder; download one, e.g. "
-            f"`huggingface-cli download {next(iter(MODEL_SIZES))} --local-dir {folder}` "
+            f"`hf download {next(iter(MODEL_SIZES))} --local-dir {folder}` "
             f"({MODEL_SIZES[next(iter(MODEL_SIZES))]}), or set `{config_key}` to a hub id"
         )
 
