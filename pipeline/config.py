@@ -60,18 +60,9 @@ def _semantic_checks(cfg: dict[str, Any]) -> None:
             raise ConfigError(f"sample.folder: directory '{folder}' does not exist")
     c = cfg.get("experiments", {}).get("C", {})
     if c.get("enabled"):
-        model = c.get("model")
-        where = (
-            f"the model '{model}' was not found"
-            if model
-            else "no model is configured (experiments.C.model)"
-        )
-        raise ConfigError(
-            "experiments.C: unCLIP regeneration needs a Stable Diffusion image-variation pipeline "
-            "(diffusers' StableUnCLIPImg2ImgPipeline with e.g. stabilityai/stable-diffusion-2-1-unclip) "
-            f"downloaded to a local folder; {where}, and this version of the workflow ships no "
-            "regeneration stage. Set experiments.C.enabled: false."
-        )
+        from semcom_pipeline.experiment_c import check_generation_config
+
+        check_generation_config(cfg)
     from semcom_pipeline.registry_check import check_names
 
     check_names(cfg)

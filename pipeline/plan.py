@@ -11,7 +11,9 @@ from typing import Any
 
 from semcom_pipeline.records import fmt_num
 
-__all__ = ["Plan", "bpp_cond", "snr_cond", "strength_cond"]
+__all__ = ["C_SYSTEM", "Plan", "bpp_cond", "noise_cond", "snr_cond", "strength_cond"]
+
+C_SYSTEM = "unclip"  # Experiment C's one system
 
 
 def bpp_cond(bpp: float) -> str:
@@ -24,6 +26,11 @@ def snr_cond(snr_db: float) -> str:
 
 def strength_cond(strength: float) -> str:
     return f"s{fmt_num(strength)}"
+
+
+def noise_cond(noise_level: int, variation: int) -> str:
+    """Experiment C's shard name: one noise level, one variation of every image."""
+    return f"noise{int(noise_level)}-v{int(variation)}"
 
 
 class Plan:
@@ -60,5 +67,15 @@ class Plan:
             ("D", name, strength_cond(s)) for name, grid in d["transforms"].items() for s in grid
         ]
 
+    def shards_c(self) -> list[tuple[str, str, str]]:
+        c = self.config["experiments"]["C"]
+        if not c["enabled"]:
+            return []
+        return [
+            ("C", C_SYSTEM, noise_cond(n, k))
+            for n in c["noise_levels"]
+            for k in range(c.get("variations", 1))
+        ]
+
     def shards(self) -> list[tuple[str, str, str]]:
-        return self.shards_a() + self.shards_b() + self.shards_d()
+        return self.shards_a() + self.shards_b() + self.shards_c() + self.shards_d()

@@ -24,6 +24,13 @@ def requirements_for(config: dict[str, Any]) -> list[Requirement]:
         metric = build_metric(name, device="cpu", **options)
         for req in metric.required_weights():
             found.setdefault(req.location, req)
+    c = config.get("experiments", {}).get("C", {})
+    if c.get("enabled"):  # Experiment C's unCLIP pipeline
+        from semcom_generation.settings import DEFAULT_MODEL
+        from semcom_generation.weights import unclip_requirement
+
+        req = unclip_requirement(c.get("model") or DEFAULT_MODEL)
+        found.setdefault(req.location, req)
     return list(found.values())
 
 

@@ -50,7 +50,8 @@ def test_shipped_config_is_valid_and_defaults_are_filled():
         ),
         ({"sample__source": "folder", "sample__folder": None}, "sample.folder"),
         ({"experiments__B__snr_def": "SNR"}, "experiments.B.snr_def"),
-        ({"experiments__C__enabled": True}, "experiments.C"),
+        ({"experiments__C__noise_levels": [0, 1000]}, "experiments.C.noise_levels[1]"),
+        ({"experiments__C__scheduler": "heun2"}, "experiments.C.scheduler"),
         ({"experiments__D__transforms__rotate": [0, 10]}, "rotate"),
     ],
 )

@@ -52,6 +52,7 @@ IMPORT_NAMES = {
     "semcom_pipeline": "pipeline",
     "semcom_annotate": "annotate",
     "semcom_alignment": "alignment",
+    "semcom_generation": "generation",
 }
 
 

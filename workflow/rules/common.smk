@@ -3,6 +3,7 @@ import functools
 import os
 
 from semcom_pipeline.config import validate_config
+from semcom_pipeline.experiment_c import FIGURES_C
 from semcom_pipeline.figures import figure_names
 from semcom_pipeline.plan import Plan
 from semcom_pipeline.sample import select_images
@@ -71,6 +72,20 @@ def figures(for_report=False):
     return paths
 
 
+def figures_c(for_report=False):
+    """Figs 12 and 16 as PNG + PDF (none when Experiment C is off, unless for the rule)."""
+    if not (config["experiments"]["C"]["enabled"] or for_report):
+        return []
+    paths = expand(
+        f"{RESULTS}/figures/{{name}}.{{ext}}", name=FIGURES_C, ext=["png", "pdf"]
+    )
+    if for_report:
+        caption = os.path.join(workflow.basedir, "workflow", "report", "figure.rst")
+        flag = functools.partial(report, caption=caption, category="Figures")
+        paths = [flag(p) if p.endswith(".png") else p for p in paths]
+    return paths
+
+
 def all_targets():
     # Intermediate images are targets too, so a deleted one is rebuilt (with what depends on it)
     # instead of being silently left missing.
@@ -82,4 +97,5 @@ def all_targets():
         f"{RESULTS}/scores.csv",
         f"{RESULTS}/summary.csv",
         *figures(),
+        *figures_c(),  # workflow/rules/experiment_c.smk
     ]
