@@ -7,7 +7,9 @@
 - :mod:`semcom_core.weights`: pretrained files, one download-and-verify path;
 - :mod:`semcom_core.seeds`: the one seed derivation (experiment, grid point, image id);
 - :mod:`semcom_core.logs`: logging to a job's log file;
-- :mod:`semcom_core.bundled`: the photographs shipped inside scikit-image / scikit-learn.
+- :mod:`semcom_core.bundled`: the photographs shipped inside scikit-image / scikit-learn;
+- :mod:`semcom_core.phy`: one SNR conversion, one seeded AWGN (Sionna's block) and one
+  16QAM constellation, shared by the channels and the learned codec.
 
-Importing this package loads nothing heavy (no torch).
+Importing this package loads nothing heavy (torch and Sionna are imported where used).
 """

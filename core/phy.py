@@ -92,7 +92,7 @@ def esno_db_to_no(esno_db: Any) -> Any:
 
 
 @functools.cache
-def _seeded_awgn_class() -> type:
+def _seeded_awgn_class():  # unannotated: its base class is only known at run time
     import torch
 
     class _SeededAWGN(sionna_phy().channel.AWGN):
