@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from seess.imageio import save_png
+from semcom_core.imageio import save_png
 from semcom_pipeline.figures_c import draw_fig12, draw_fig16, fig16_metrics, per_image_means
 
 
