@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from semcom_codecs.base import Codec, Encoded, bpp_of, check_image
+from semcom_codecs.base import Codec, Encoded, bpp_of, check_bpp, check_image
 
 __all__ = ["BPG"]
 
@@ -58,8 +58,7 @@ class BPG(Codec):
 
     def encode(self, image: np.ndarray, target_bpp: float) -> Encoded:
         check_image(image, self.name)
-        if not target_bpp > 0:
-            raise ValueError(f"bpg: target bpp must be positive, got {target_bpp}")
+        target_bpp = check_bpp(target_bpp, self.name)
         with tempfile.TemporaryDirectory(prefix="semcom-bpg-") as tmp:
             d = Path(tmp)
             cache: dict[int, bytes] = {}

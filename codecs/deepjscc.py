@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from semcom_codecs.base import Codec, Encoded, bpp_of, check_image
+from semcom_codecs.base import Codec, Encoded, bpp_of, check_bpp, check_image
 
 __all__ = ["CHECKPOINT_DIR", "SHIPPED_CHECKPOINT", "DeepJSCCCodec", "load_deepjscc"]
 
@@ -144,8 +144,7 @@ class DeepJSCCCodec(Codec):
 
         Returns ``{"k", "n_symbols", "bpp", "channel_uses_per_pixel", "reached", "note"}``.
         """
-        if not target_bpp > 0:
-            raise ValueError(f"deepjscc: target bpp must be positive, got {target_bpp}")
+        target_bpp = check_bpp(target_bpp, self.name)
         ks = [
             k for k in range(1, self.model.max_symbols + 1) if self.bpp_for(k, shape) <= target_bpp
         ]
@@ -257,6 +256,7 @@ class DeepJSCCCodec(Codec):
                 "decode_symbols(), or mode='16qam' for a byte form"
             )
         check_image(image, self.name)
+        target_bpp = check_bpp(target_bpp, self.name)
         rate = self.symbols_for_bpp(target_bpp, image.shape)
         sym = self.encode_symbols(image, k=rate["k"])
         idx = qam16_indices(torch.from_numpy(sym)).numpy()

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from semcom_codecs.base import Codec, Encoded, bpp_of, check_image
+from semcom_codecs.base import Codec, Encoded, bpp_of, check_bpp, check_image
 
 __all__ = ["JPEG", "jpeg_bytes", "jpeg_payload_bytes"]
 
@@ -83,8 +83,7 @@ class JPEG(Codec):
 
     def encode(self, image: np.ndarray, target_bpp: float) -> Encoded:
         check_image(image, self.name)
-        if not target_bpp > 0:
-            raise ValueError(f"jpeg: target bpp must be positive, got {target_bpp}")
+        target_bpp = check_bpp(target_bpp, self.name)
         cache: dict[int, bytes] = {}
         size = lambda q: bpp_of(len(self._encode_q(image, q, cache)), image.shape)
         lo, hi = Q_MIN, Q_MAX
@@ -139,6 +138,12 @@ class JPEG(Codec):
     def decode_damaged(self, data: bytes, shape: tuple[int, int, int]) -> np.ndarray:
         """Decode with Pillow's ``LOAD_TRUNCATED_IMAGES``: missing data comes out grey/black."""
         return _decode_jpeg(data, shape, truncated_ok=True)
+
+    def coded_bytes(self, data: bytes) -> int | None:
+        """Entropy-coded bytes after the first scan header (0 for a headers-only stream)."""
+        if data.find(b"\xff\xda") < 0:
+            return 0
+        return jpeg_payload_bytes(data)
 
     def describe(self) -> dict[str, Any]:
         import PIL

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from semcom_codecs.base import Codec, Encoded, bpp_of, check_image
+from semcom_codecs.base import Codec, Encoded, bpp_of, check_bpp, check_image
 
 __all__ = ["JPEG2000", "j2k_bytes", "j2k_payload_bytes", "numres_for"]
 
@@ -146,8 +146,7 @@ class JPEG2000(Codec):
 
     def encode(self, image: np.ndarray, target_bpp: float) -> Encoded:
         check_image(image, self.name)
-        if not target_bpp > 0:
-            raise ValueError(f"jpeg2000: target bpp must be positive, got {target_bpp}")
+        target_bpp = check_bpp(target_bpp, self.name)
         tried: dict[float, bytes] = {}
 
         def bpp(r: float) -> float:
@@ -222,6 +221,15 @@ class JPEG2000(Codec):
     def decode_damaged(self, data: bytes, shape: tuple[int, int, int]) -> np.ndarray:
         """Non-strict OpenJPEG decode: salvages truncated codestreams progressively."""
         return _decode_file(data, shape, strict=False)
+
+    def coded_bytes(self, data: bytes) -> int | None:
+        """Packet bytes after the first start-of-data marker (SOD, ``FF93``), the end-of-codestream
+        marker excluded (0 for a stream that stops at or before its first SOD)."""
+        sod = data.find(b"\xff\x93", max(data.find(SOC), 0))
+        if sod < 0:
+            return 0
+        end = len(data) - 2 if data.endswith(b"\xff\xd9") else len(data)
+        return max(0, end - (sod + 2))
 
     def describe(self) -> dict[str, Any]:
         import glymur
