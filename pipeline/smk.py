@@ -5,13 +5,31 @@ from __future__ import annotations
 import hashlib
 import logging
 import sys
+from pathlib import Path
 from typing import Any
 
-__all__ = ["derive_seed", "setup_logging"]
+__all__ = ["derive_seed", "remove_stale_parts", "setup_logging"]
+
+
+def remove_stale_parts(outputs: Any) -> list[Path]:
+    """Delete the temporary files (``.<name>.*.part``, see :func:`seess.fsutil.atomic_path`)
+    that an earlier, killed attempt of this job left beside its outputs.
+
+    Snakemake runs one job per output file, so such files belong to no live writer. Returns
+    the paths removed.
+    """
+    removed = []
+    for out in map(Path, outputs or []):
+        if out.parent.is_dir():
+            for part in out.parent.glob(f".{out.name}.*.part"):
+                part.unlink(missing_ok=True)
+                removed.append(part)
+    return removed
 
 
 def setup_logging(smk: Any) -> logging.Logger:
-    """Send log records and warnings of this job to its ``log:`` file (and stderr)."""
+    """Send log records and warnings of this job to its ``log:`` file (and stderr); remove what
+    a killed earlier attempt of the job left half-written (:func:`remove_stale_parts`)."""
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if getattr(smk, "log", None):
         handlers.append(logging.FileHandler(str(smk.log[0]), mode="w"))
@@ -22,7 +40,10 @@ def setup_logging(smk: Any) -> logging.Logger:
         force=True,
     )
     logging.captureWarnings(True)
-    return logging.getLogger(f"semcom.{smk.rule}")
+    log = logging.getLogger(f"semcom.{smk.rule}")
+    for part in remove_stale_parts(getattr(smk, "output", None)):
+        log.info("removed %s, left by a killed earlier attempt", part)
+    return log
 
 
 def derive_seed(master: int, *parts: Any) -> int:
