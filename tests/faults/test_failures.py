@@ -17,7 +17,7 @@ from seess.graph import image_hash
 from ..conftest import TINY
 from .conftest import env, run, stray_files
 
-pytestmark = pytest.mark.timeout(3600)  # the shared tiny run may be built here, under load
+pytestmark = pytest.mark.timeout(5400)  # the shared tiny run may be built here, under load
 
 
 @pytest.fixture

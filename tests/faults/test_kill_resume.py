@@ -12,7 +12,7 @@ from PIL import Image
 
 from .conftest import kill9, run, start, stray_files, wait_until
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(5400)]
 
 # Each phase is seen running when its job's log appears (the script writes it on start).
 PHASES = [

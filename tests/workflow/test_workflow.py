@@ -14,7 +14,7 @@ from semcom_pipeline.sample import select_images
 from .conftest import TINY, snakemake
 
 # the first test to ask for tiny_run builds it (a whole run, long under load)
-pytestmark = pytest.mark.timeout(3600)
+pytestmark = pytest.mark.timeout(5400)
 
 CFG = validate_config(yaml.safe_load(TINY.read_text()))
 IMAGES = sorted(select_images(CFG["sample"], CFG["seed"]))
