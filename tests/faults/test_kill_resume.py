@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 from functools import partial
 from pathlib import Path
@@ -23,17 +24,24 @@ PHASES = [
 ]
 
 
-def _logs(results: Path, pattern: str) -> set[Path]:
-    return set(results.glob(pattern))
+def _logs(results: Path, pattern: str) -> dict[Path, int]:
+    """Log files of a phase with their modification times (a rerun job rewrites its log)."""
+    out = {}
+    for p in results.glob(pattern):
+        with contextlib.suppress(FileNotFoundError):  # removed by Snakemake meanwhile
+            out[p] = p.stat().st_mtime_ns
+    return out
 
 
-def _phase_started(results, phase, pattern, before, proc) -> bool:
-    """A new job of ``phase`` runs; or the phase has no job left (the run reached aggregate,
-    or ended)."""
-    return (
-        bool(_logs(results, pattern) - before)
-        or (phase != "aggregate" and (results / "logs" / "aggregate.log").exists())
-        or proc.poll() is not None
+def _new(results: Path, pattern: str, before: dict[Path, int]) -> bool:
+    return any(before.get(p) != t for p, t in _logs(results, pattern).items())
+
+
+def _phase_started(results, i, before, proc) -> bool:
+    """A new job of phase ``i`` or of a later phase runs (the phase had no job left), or the
+    run ended."""
+    return proc.poll() is not None or any(
+        _new(results, pattern, before[k]) for k, (_, pattern) in enumerate(PHASES) if k >= i
     )
 
 
@@ -54,15 +62,13 @@ def test_killed_at_every_phase_resumes_to_the_same_scores(tiny_run, tmp_path):
     work.mkdir()
     results = work / "results"
     interrupted = []
-    for phase, pattern in PHASES:
-        before = _logs(results, pattern)
+    for i, (phase, pattern) in enumerate(PHASES):
+        before = [_logs(results, pat) for _, pat in PHASES]
         proc = start(work, tmp_path / f"{phase}.log")
-        # until a new job of this phase runs; a phase with no job left is passed by (the run
-        # reaches aggregate or ends)
-        wait_until(partial(_phase_started, results, phase, pattern, before, proc), phase)
+        wait_until(partial(_phase_started, results, i, before, proc), phase)
         if proc.poll() is None:
             kill9(proc)
-            if _logs(results, pattern) - before:
+            if _new(results, pattern, before[i]):
                 interrupted.append(phase)
         unlock = run(work, "--unlock")  # the README: `snakemake --unlock`, then the same command
         assert unlock.returncode == 0, unlock.stderr[-3000:]
