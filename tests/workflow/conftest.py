@@ -11,7 +11,7 @@ import pytest
 from ..conftest import TINY, snakemake_cmd
 
 
-def snakemake(workdir: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+def snakemake(workdir: Path, *args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
     """Run the project's Snakefile in ``workdir`` with the tiny config."""
     cmd = snakemake_cmd(workdir, TINY, "--cores", "2", *args)
     return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
