@@ -26,12 +26,12 @@ from ..conftest import ROOT, TINY, snakemake_cmd
 SLURM_SH = ROOT / "tests" / "cluster" / "slurm.sh"
 SYSTEM_CONF = Path("/etc/slurm/slurm.conf")
 SKIP_RC = 77
-RUN_LIMIT_S = 900  # one Snakemake run, killed (timeout -k) past this
+RUN_LIMIT_S = 2400  # one Snakemake run, killed (timeout -k) past this (a safety net)
 KEYS = ["experiment", "system", "condition", "image", "metric"]
 # Rules whose jobs make received images; the resumed run must not repeat them.
 IMAGE_RULES = ("sample", "compress", "transform", "transmit")
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(7200)]
 
 
 def _rules() -> list[str]:
