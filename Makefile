@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 CORES ?= 2
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint env clean-results
+.PHONY: run test bench fuzz lint env clean-results
 
 $(STAMP): pyproject.toml
 	@command -v opj_decompress >/dev/null 2>&1 || ldconfig -p | grep -q libopenjp2 || \
@@ -31,6 +31,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# >= 1000 damaged streams per codec through safe_decode, 1000 random files through load_rgb
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/fuzz_decoders.py 1000
 
 # the same checks run in `make test` (tests/quality)
 lint: $(STAMP)

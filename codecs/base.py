@@ -50,11 +50,20 @@ def check_image(image: np.ndarray, who: str = "codec") -> None:
         raise ValueError(f"{who}: empty image {image.shape}")
 
 
-def check_target(target_bpp: float, who: str = "codec") -> float:
-    """``target_bpp`` as a float, or ``ValueError`` unless it is a positive number."""
-    if not target_bpp > 0:
-        raise ValueError(f"{who}: target bpp must be positive, got {target_bpp}")
-    return float(target_bpp)
+def check_target(target_bpp: object, who: str = "codec", name: str = "target_bpp") -> float:
+    """``target_bpp`` as a float; TypeError for a non-number (a string, a bool), ValueError
+    for one that is not finite and positive. The message names the argument and the value."""
+    if isinstance(target_bpp, (bool, np.bool_)) or not isinstance(
+        target_bpp, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(
+            f"{who}: {name} must be a number (bits per pixel), got "
+            f"{type(target_bpp).__name__} {target_bpp!r}"
+        )
+    value = float(target_bpp)
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{who}: {name} must be a finite positive number, got {target_bpp!r}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -268,6 +277,13 @@ class Codec(abc.ABC):
         corrupt data override it. Used by :func:`semcom_codecs.safe.safe_decode`.
         """
         return self.decode(data, shape)
+
+    def coded_bytes(self, data: bytes) -> int | None:
+        """Bytes of coded image data in ``data`` (headers and markers excluded), or None
+        when the codec cannot tell. ``0`` means a headers-only stream: whatever a decoder
+        makes of it carries nothing of the image, so
+        :func:`semcom_codecs.safe.safe_decode` counts it as a failed decode."""
+        return None
 
     def describe(self) -> dict[str, Any]:
         """Name, kind and library version, for provenance."""

@@ -244,6 +244,7 @@ class DeepJSCCCodec(Codec):
                 "decode_symbols(), or mode='16qam' for a byte form"
             )
         check_image(image, self.name)
+        target_bpp = check_target(target_bpp, self.name)
         rate = self.symbols_for_bpp(target_bpp, image.shape)
         sym = self.encode_symbols(image, k=rate["k"])
         idx = qam16_indices(torch.from_numpy(sym)).numpy()

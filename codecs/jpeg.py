@@ -106,6 +106,12 @@ class JPEG(Codec):
         """Decode with Pillow's ``LOAD_TRUNCATED_IMAGES``: missing data comes out grey/black."""
         return _decode_jpeg(data, shape, truncated_ok=True)
 
+    def coded_bytes(self, data: bytes) -> int | None:
+        """Entropy-coded bytes after the first scan header (0 for a headers-only stream)."""
+        if data.find(b"\xff\xda") < 0:
+            return 0
+        return jpeg_payload_bytes(data)
+
     def describe(self) -> dict[str, Any]:
         import PIL
 

@@ -206,6 +206,15 @@ class JPEG2000(Codec):
         """Non-strict OpenJPEG decode: salvages truncated codestreams progressively."""
         return _decode_file(data, shape, strict=False)
 
+    def coded_bytes(self, data: bytes) -> int | None:
+        """Packet bytes after the first start-of-data marker (SOD, ``FF93``), the end-of-codestream
+        marker excluded (0 for a stream that stops at or before its first SOD)."""
+        sod = data.find(b"\xff\x93", max(data.find(SOC), 0))
+        if sod < 0:
+            return 0
+        end = len(data) - 2 if data.endswith(b"\xff\xd9") else len(data)
+        return max(0, end - (sod + 2))
+
     def describe(self) -> dict[str, Any]:
         import glymur
 

@@ -9,6 +9,10 @@
 2. the strict :meth:`Codec.decode` is tried first, then the library's salvage
    mode :meth:`Codec.decode_damaged` (Pillow ``LOAD_TRUNCATED_IMAGES`` for
    JPEG, OpenJPEG non-strict mode for JPEG2000);
+   one definition of a failed decode for every codec: no image came out, or no
+   coded image data went in (:meth:`Codec.coded_bytes` is 0: headers only), or
+   only the salvage mode produced an image and that image is uniform (one colour:
+   the decoder's fill, nothing of the stream);
 3. a result whose size, channel count or dtype differs from the original is a
    failure (codecs check the header before decoding, so a flipped size field
    cannot allocate a huge image);
@@ -98,6 +102,8 @@ def fallback_image(
 
 def _attempt(codec: Codec, data: bytes, shape: tuple[int, int, int]) -> tuple:
     """(image, salvaged, reason) with image None on failure. Runs in the child (or in-process)."""
+    if codec.coded_bytes(data) == 0:
+        return None, False, "no coded image data: the stream holds headers only"
     tries = [(False, codec.decode)]
     if type(codec).decode_damaged is not Codec.decode_damaged:  # a real salvage mode exists
         tries.append((True, codec.decode_damaged))
@@ -113,8 +119,17 @@ def _attempt(codec: Codec, data: bytes, shape: tuple[int, int, int]) -> tuple:
         if img.shape != tuple(shape) or img.dtype != np.uint8:
             errors.append(f"decoded {img.dtype} {img.shape}, expected uint8 {tuple(shape)}")
             continue
+        if salvage and _uniform(img):
+            errors.append("salvage: a uniform image (the decoder's fill), no image data recovered")
+            continue
         return img, salvage, "; ".join(errors)
     return None, False, "; ".join(errors)
+
+
+def _uniform(img: np.ndarray) -> bool:
+    """True when every pixel of ``img`` has the colour of the first one."""
+    flat = img.reshape(-1, img.shape[-1]) if img.ndim == 3 else img.reshape(-1, 1)
+    return bool((flat == flat[0]).all())
 
 
 class _Worker:

@@ -76,6 +76,27 @@ class Metric(abc.ABC):
         if options:
             raise TypeError(f"{self.name}: unknown option(s) {sorted(options)}")
 
+    @classmethod
+    def known_options(cls) -> list[str]:
+        """Every keyword option the constructor accepts (sorted), read from the ``__init__``
+        signatures along the class hierarchy until one takes no ``**options``."""
+        import inspect
+
+        names: set[str] = set()
+        for klass in cls.__mro__:
+            init = klass.__dict__.get("__init__")
+            if init is None:
+                continue
+            params = inspect.signature(init).parameters.values()
+            names |= {
+                p.name
+                for p in params
+                if p.name != "self" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+            }
+            if not any(p.kind is p.VAR_KEYWORD for p in params):
+                break
+        return sorted(names)
+
     def score(self, ref: np.ndarray, test: np.ndarray) -> float:
         """The metric value of one pair."""
         return self.score_batch([ref], [test])[0]

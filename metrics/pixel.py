@@ -9,6 +9,7 @@ import numpy as np
 from semcom_core.models import resolve_device
 from semcom_metrics._common import batches_by_shape, package_versions, to_tensor_255
 from semcom_metrics.base import Metric
+from semcom_metrics.tiles import TILE_PIXELS, psnr_banded
 
 __all__ = ["DATA_RANGE", "PSNR", "to_tensor_255"]
 
@@ -28,7 +29,9 @@ class PSNR(Metric):
     images differ.
 
     Options: ``device`` (``cpu``, ``cuda``, ``auto``), ``batch_size`` (pairs
-    per tensor), ``resize`` (see :class:`~semcom_metrics.base.Metric`).
+    per tensor), ``resize`` (see :class:`~semcom_metrics.base.Metric`), ``tile_pixels``:
+    a pair larger than this is computed in row bands with an exact int64 sum of squared
+    errors (:mod:`semcom_metrics.tiles`), so memory stays bounded on any image size.
     """
 
     name = "psnr"
@@ -37,18 +40,33 @@ class PSNR(Metric):
     unit = "dB"
 
     def __init__(
-        self, *, device: str = "cpu", resize: bool = False, batch_size: int = 32, **options: Any
+        self,
+        *,
+        device: str = "cpu",
+        resize: bool = False,
+        batch_size: int = 32,
+        tile_pixels: int = TILE_PIXELS,
+        **options: Any,
     ) -> None:
         super().__init__(device=resolve_device(device), resize=resize, **options)
         if int(batch_size) < 1:
             raise ValueError(f"{self.name}: batch_size must be >= 1, got {batch_size}")
+        if int(tile_pixels) < 1:
+            raise ValueError(f"{self.name}: tile_pixels must be >= 1, got {tile_pixels}")
         self.batch_size = int(batch_size)
+        self.tile_pixels = int(tile_pixels)
 
     def _score_pairs(self, pairs):
         from torchmetrics.functional.image import peak_signal_noise_ratio
 
         out = [0.0] * len(pairs)
-        for idx, refs, tests in batches_by_shape(pairs, self.batch_size):
+        # a large pair: exact int64 sum of squared errors in row bands, never a float tensor
+        large = [i for i, (r, _) in enumerate(pairs) if r.shape[0] * r.shape[1] > self.tile_pixels]
+        for i in large:
+            out[i] = psnr_banded(*pairs[i], DATA_RANGE, self.tile_pixels)
+        whole = [i for i in range(len(pairs)) if i not in set(large)]
+        sub = [pairs[i] for i in whole]
+        for idx, refs, tests in batches_by_shape(sub, self.batch_size):
             r, t = to_tensor_255(refs, self.device), to_tensor_255(tests, self.device)
             vals = (
                 peak_signal_noise_ratio(
@@ -59,7 +77,7 @@ class PSNR(Metric):
             )
             for k, i in enumerate(idx):
                 same = np.array_equal(refs[k], tests[k])
-                out[i] = float("inf") if same else float(vals[k])
+                out[whole[i]] = float("inf") if same else float(vals[k])
         return out
 
     def describe(self) -> dict[str, Any]:

@@ -44,6 +44,12 @@ class SeSSMetric(Metric):
         from seess.api import SeSS
         from semcom_core.models import resolve_device
 
+        unknown = sorted(set(options) - set(self.known_options()))
+        if unknown:
+            raise TypeError(
+                f"seess: unknown option(s) {unknown}; known options: "
+                f"{', '.join(self.known_options())}"
+            )
         self.device = resolve_device(device)
         self.resize = resize  # accepted for interface compatibility; SeSS never needs it
         # lazy: building the metric must not load models (`semcom fetch-weights` builds it
@@ -56,6 +62,23 @@ class SeSSMetric(Metric):
             lazy=True,
             **options,
         )
+
+    @classmethod
+    def known_options(cls) -> list[str]:
+        """This class's options plus those of :class:`seess.api.SeSS` and
+        :func:`seess.api.build_backend` (``clip_model``, ``sam_checkpoint``, ...)."""
+        import inspect
+
+        from seess.api import SeSS, build_backend
+
+        names = {"device", "resize", "backend", "preset", "cache_dir"}
+        for fn in (SeSS.__init__, build_backend):
+            names |= {
+                p.name
+                for p in inspect.signature(fn).parameters.values()
+                if p.name != "self" and p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)
+            }
+        return sorted(names - {"lazy"})
 
     def score_batch(self, refs: Sequence[np.ndarray], tests: Sequence[np.ndarray]) -> list[float]:
         """SeSS of each pair ``(refs[i], tests[i])``; sizes may differ."""

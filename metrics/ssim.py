@@ -13,6 +13,11 @@ already computes on the valid region) and average the SSIM map over the valid
 region, so values agree with scikit-image's ``structural_similarity`` to
 float precision.
 
+Memory: a pair larger than ``tile_pixels`` (default 2**19 px) is computed in overlapping
+row bands (:mod:`semcom_metrics.tiles`), never as a whole-image tensor: the extra memory stays
+about 0.4 GB whatever the size (a 6000x4000 pair took 18.75 GB whole). Values equal the
+whole-image computation to float rounding.
+
 Precision: ``precision="float32"`` (default) filters in float32, which agrees
 with a float64 reference to about 2e-5 on 8-bit photos; ``"float64"`` is
 exact to ~1e-12 but PyTorch's float64 grouped convolution is slow on CPU
@@ -33,6 +38,7 @@ from semcom_metrics._common import (
     to_tensor_255,
 )
 from semcom_metrics.base import Metric
+from semcom_metrics.tiles import TILE_PIXELS, pool2_banded, ssim_banded
 
 __all__ = ["MSSSIM", "MS_SSIM_WEIGHTS", "SSIM", "ms_ssim_min_side", "ssim_components"]
 
@@ -111,9 +117,13 @@ class _WangBase(Metric):
         resize: bool = False,
         batch_size: int | None = None,
         precision: str = "float32",
+        tile_pixels: int = TILE_PIXELS,
         **options: Any,
     ) -> None:
         super().__init__(device=resolve_device(device), resize=resize, **options)
+        if int(tile_pixels) < 1024:
+            raise ValueError(f"{self.name}: tile_pixels must be >= 1024, got {tile_pixels}")
+        self.tile_pixels = int(tile_pixels)
         if batch_size is None:
             batch_size = DEFAULT_BATCH[self.device.split(":")[0]]
         if int(batch_size) < 1:
@@ -125,11 +135,21 @@ class _WangBase(Metric):
         self.batch_size = int(batch_size)
         self.precision = precision
 
-    def _tensors(self, refs, tests):
+    @property
+    def _dtype(self):
         import torch
 
-        dtype = torch.float64 if self.precision == "float64" else torch.float32
+        return torch.float64 if self.precision == "float64" else torch.float32
+
+    def _tensors(self, refs, tests):
+        dtype = self._dtype
         return (to_tensor_255(refs, self.device, dtype), to_tensor_255(tests, self.device, dtype))
+
+    def _split(self, pairs, keep=None) -> tuple[list[int], list[int]]:
+        """Indices of pairs scored whole (batched) and of large ones scored in bands."""
+        idx = range(len(pairs)) if keep is None else keep
+        large = [i for i in idx if pairs[i][0].shape[0] * pairs[i][0].shape[1] > self.tile_pixels]
+        return [i for i in idx if i not in set(large)], large
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -140,6 +160,7 @@ class _WangBase(Metric):
             "window": f"gaussian {KERNEL_SIZE}px sigma {SIGMA}",
             "average": "valid region (window inside the image), channels averaged",
             "precision": self.precision,
+            "tile_pixels": self.tile_pixels,
         }
 
 
@@ -157,11 +178,25 @@ class SSIM(_WangBase):
         for ref, _ in pairs:
             require_min_side(ref, KERNEL_SIZE, self.name, f"SSIM uses an {KERNEL_SIZE} px window")
         out = [0.0] * len(pairs)
-        for idx, refs, tests in batches_by_shape(pairs, self.batch_size):
+        whole, large = self._split(pairs)
+        sub = [pairs[i] for i in whole]
+        for idx, refs, tests in batches_by_shape(sub, self.batch_size):
             r, t = self._tensors(refs, tests)
             ssim, _ = ssim_components(r, t, with_cs=False)
             for k, i in enumerate(idx):
-                out[i] = float(ssim[k])
+                out[whole[i]] = float(ssim[k])
+        for i in large:  # bounded memory: row bands (semcom_metrics.tiles)
+            ref, test = pairs[i]
+            value, _ = ssim_banded(
+                ref,
+                test,
+                kernel_size=KERNEL_SIZE,
+                dtype=self._dtype,
+                device=self.device,
+                tile_pixels=self.tile_pixels,
+                with_cs=False,
+            )
+            out[i] = float(value)  # type: ignore[arg-type]
         return out
 
 
@@ -204,7 +239,7 @@ class MSSSIM(_WangBase):
                 if s:
                     require_min_side(ref, need, self.name, why + "; images are never stretched")
         out = [float("nan")] * len(pairs)
-        keep = [i for i, s in enumerate(small) if not s]
+        keep, large = self._split(pairs, [i for i, s in enumerate(small) if not s])
         sub = [pairs[i] for i in keep]
         betas = torch.tensor(MS_SSIM_WEIGHTS, dtype=torch.float64, device=self.device)
         # products and powers in float64 whatever the filtering precision
@@ -220,7 +255,25 @@ class MSSSIM(_WangBase):
             vals = torch.prod(torch.stack(terms, dim=1) ** betas, dim=1).cpu().numpy()
             for k, i in enumerate(idx):
                 out[keep[i]] = float(np.float64(vals[k]))
+        for i in large:  # bounded memory: row bands (semcom_metrics.tiles)
+            out[i] = self._banded(*pairs[i])
         return out
+
+    def _banded(self, ref: np.ndarray, test: np.ndarray) -> float:
+        """MS-SSIM of one large pair, every scale and every pooling in row bands."""
+        kw = {"dtype": self._dtype, "device": self.device, "tile_pixels": self.tile_pixels}
+        terms = []
+        r, t = ref, test
+        for level in range(len(MS_SSIM_WEIGHTS)):
+            last = level == len(MS_SSIM_WEIGHTS) - 1
+            ssim, cs = ssim_banded(
+                r, t, kernel_size=KERNEL_SIZE, with_ssim=last, with_cs=not last, **kw
+            )
+            terms.append(max(float(ssim if last else cs), 0.0))  # type: ignore[arg-type]
+            if not last:
+                r, t = pool2_banded(r, **kw), pool2_banded(t, **kw)
+        betas = np.asarray(MS_SSIM_WEIGHTS, dtype=np.float64)
+        return float(np.prod(np.asarray(terms, dtype=np.float64) ** betas))
 
     def describe(self) -> dict[str, Any]:
         return {

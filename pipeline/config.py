@@ -8,6 +8,7 @@ before any job runs.
 from __future__ import annotations
 
 import copy
+import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -50,6 +51,18 @@ def _fill_defaults(instance: Any, schema: Mapping[str, Any]) -> None:
                 _fill_defaults(value, extra)
 
 
+def _non_finite(node: Any, path: tuple = ()) -> list[tuple[tuple, float]]:
+    """``(key path, value)`` of every NaN or infinite float in ``node`` (YAML ``.nan``,
+    ``.inf``): JSON schema bounds never reject NaN, so no number anywhere may be non-finite."""
+    if isinstance(node, float) and not math.isfinite(node):
+        return [(path, node)]
+    if isinstance(node, Mapping):
+        return [hit for k, v in node.items() for hit in _non_finite(v, (*path, k))]
+    if isinstance(node, list | tuple):
+        return [hit for i, v in enumerate(node) for hit in _non_finite(v, (*path, i))]
+    return []
+
+
 def _semantic_checks(cfg: dict[str, Any]) -> None:
     sample = cfg["sample"]
     if sample["source"] == "folder":
@@ -63,9 +76,10 @@ def _semantic_checks(cfg: dict[str, Any]) -> None:
         from semcom_pipeline.experiment_c import check_generation_config
 
         check_generation_config(cfg)
-    from semcom_pipeline.registry_check import check_names
+    from semcom_pipeline.registry_check import check_metric_options, check_names
 
     check_names(cfg)
+    check_metric_options(cfg)
 
 
 def validate_config(
@@ -78,8 +92,12 @@ def validate_config(
     cfg = copy.deepcopy(dict(config))
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(cfg), key=lambda e: (list(e.absolute_path), e.message))
-    if errors:
-        lines = []
+    non_finite = [
+        f"{_key_path(path)}: {value} is not a finite number (NaN and infinity are not allowed)"
+        for path, value in _non_finite(cfg)
+    ]
+    if errors or non_finite:
+        lines = list(non_finite)
         for err in errors:
             where = _key_path(err.absolute_path)
             if err.validator == "additionalProperties":

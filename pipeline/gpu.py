@@ -3,23 +3,25 @@
 A job that runs on CUDA calls :func:`claim_gpu` before torch initialises CUDA.
 If ``CUDA_VISIBLE_DEVICES`` is already set (SLURM with ``--gres``/``--gpus``
 does this) it is respected. Otherwise the job takes an exclusive lock file per
-GPU (``$TMPDIR/semcom-gpu-<i>.lock``) and sets ``CUDA_VISIBLE_DEVICES=<i>``; the
-lock is released when the process exits. Because Snakemake runs at most as many
+GPU (``$TMPDIR/semcom-gpu-<i>.lock``, a ``filelock.FileLock``: the GPUs belong to
+this node, so the lock lives on its local disk) and sets ``CUDA_VISIBLE_DEVICES=<i>``;
+the lock is released when the process exits, also when it is killed. Because Snakemake runs at most as many
 ``gpu=1`` jobs as ``--resources gpu=N`` allows, a free GPU is always found.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
 __all__ = ["claim_gpu", "count_gpus"]
 
-_HELD: list = []  # keep lock file objects alive for the process lifetime
+_HELD: list[FileLock] = []  # locks held for the process lifetime
 
 
 def count_gpus() -> int:
@@ -49,13 +51,12 @@ def claim_gpu(device: str, wait_s: float = 600.0) -> str | None:
     deadline = time.monotonic() + wait_s
     while True:
         for i in range(n):
-            fh = open(lock_dir / f"semcom-gpu-{i}.lock", "w")  # noqa: SIM115 - held until exit
+            lock = FileLock(lock_dir / f"semcom-gpu-{i}.lock", timeout=0)
             try:
-                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                fh.close()
+                lock.acquire()
+            except Timeout:
                 continue
-            _HELD.append(fh)
+            _HELD.append(lock)
             os.environ["CUDA_VISIBLE_DEVICES"] = str(i)
             return str(i)
         if time.monotonic() > deadline:

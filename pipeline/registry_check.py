@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["check_names"]
+__all__ = ["check_metric_options", "check_names"]
 
 
 def check_names(cfg: dict[str, Any]) -> None:
@@ -29,3 +29,27 @@ def check_names(cfg: dict[str, Any]) -> None:
             raise ConfigError(
                 f"codecs.{name}: unknown codec '{name}'; available: {', '.join(sorted(codecs))}"
             )
+
+
+def check_metric_options(cfg: dict[str, Any]) -> None:
+    """Every key of ``metric_options.<metric>`` is an option of that metric's constructor.
+
+    The error names the key path and lists every known option. ``device`` is not an option
+    here: the top-level ``device`` key sets it for every metric.
+    """
+    from semcom_metrics.registry import available_metrics, get_metric_class
+    from semcom_pipeline.config import ConfigError
+
+    for name, options in (cfg.get("metric_options") or {}).items():
+        if name not in available_metrics():
+            raise ConfigError(
+                f"metric_options.{name}: unknown metric '{name}'; "
+                f"available: {', '.join(available_metrics())}"
+            )
+        known = [k for k in get_metric_class(name).known_options() if k != "device"]
+        for key in options:
+            if key not in known:
+                raise ConfigError(
+                    f"metric_options.{name}.{key}: unknown option '{key}' of metric '{name}'; "
+                    f"known options: {', '.join(known)}"
+                )

@@ -16,9 +16,25 @@ from semcom_core.imageio import load_rgb
 from semcom_core.models import resolve_device
 from semcom_metrics.registry import build_metric
 
-__all__ = ["score_pairs"]
+__all__ = ["ScoringError", "score_pairs"]
 
 log = logging.getLogger(__name__)
+
+
+class ScoringError(RuntimeError):
+    """A metric failed; the message names the metric and the image(s) it failed on."""
+
+
+def _failure_message(metric, name: str, live, refs, tests, exc: Exception) -> str:
+    """Which images ``metric`` fails on, found by scoring the pairs one by one."""
+    bad = []
+    for (image, original, received), ref, test in zip(live, refs, tests):
+        try:
+            metric.score_batch([ref], [test])
+        except Exception as one:  # noqa: BLE001 - reported, then the job fails
+            bad.append(f"image '{image}' ({original} vs {received}): {type(one).__name__}: {one}")
+    where = "; ".join(bad) if bad else f"the batch of {len(live)} images (no single image fails)"
+    return f"metric '{name}' failed on {where}"
 
 
 def score_pairs(
@@ -47,7 +63,10 @@ def score_pairs(
         if name == "seess" and graph_cache:
             options.setdefault("cache_dir", graph_cache)
         metric = build_metric(name, device=dev, **options)
-        values = metric.score_batch(refs, tests)
+        try:
+            values = metric.score_batch(refs, tests)
+        except Exception as exc:
+            raise ScoringError(_failure_message(metric, name, live, refs, tests, exc)) from exc
         backend = metric.describe().get("backend", "")
         for (image, _, _), value in zip(live, values):
             if math.isnan(value):  # e.g. ms_ssim with small_images: nan; summaries skip it

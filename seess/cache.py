@@ -6,6 +6,14 @@ settings hash is the SHA-256 of the canonical JSON of everything that changes
 a graph (backend set, models, segmentation and embedding settings). Writes are
 atomic, so parallel jobs sharing one cache never read a partial file.
 
+Jobs on several nodes may share the cache on NFS / Lustre, where ``fcntl.flock``
+is unreliable. The lock that keeps two jobs from building the same graph is a
+``filelock.SoftFileLease``: a marker file created with ``O_EXCL`` (atomic on NFS)
+and refreshed by its holder; a holder that died (kill -9, a lost node) lets its
+claim expire after :attr:`GraphCache.LEASE_S` seconds. Correctness never rests
+on the lock: a graph is written atomically whoever builds it, the lock only
+saves duplicate work.
+
 Every computed graph is counted: :attr:`GraphCache.computed` (this instance)
 and one line appended to ``<dir>/computed.log`` (all processes; see
 :meth:`GraphCache.total_computed`), which the workflow tests read.
@@ -14,7 +22,6 @@ and one line appended to ``<dir>/computed.log`` (all processes; see
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -57,6 +64,8 @@ class GraphCache:
     """
 
     LOG = "computed.log"
+    #: seconds after which the build lease of a holder that stopped refreshing it expires
+    LEASE_S = 60.0
 
     def __init__(
         self, directory: str | os.PathLike, settings: Mapping[str, Any] | str = ""
@@ -109,15 +118,14 @@ class GraphCache:
 
     @contextlib.contextmanager
     def _lock(self, key: str) -> Iterator[None]:
-        """An exclusive lock shared by all processes for ``key`` (256 striped lock files)."""
+        """An exclusive lease shared by all processes on all hosts for ``key`` (one marker file
+        per image hash, under ``<dir>/locks``; see the module docstring)."""
+        from filelock import SoftFileLease
+
         d = self.directory / "locks"
         d.mkdir(parents=True, exist_ok=True)
-        with open(d / f"{key[:2]}.lock", "a") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with SoftFileLease(d / f"{key}.lock", lease_duration=self.LEASE_S):
+            yield
 
     def total_computed(self) -> int:
         """Graphs computed into this cache directory by every process so far."""

@@ -144,6 +144,13 @@ def _graph_dict(g: SceneGraph, parts: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def clamp_unit(score: float) -> float:
+    """``score`` capped at 1.0: rounding in the float64 sums can give identical images
+    1.0000000000000002 (a few ulps); the score is a similarity, never above 1. Values below 1
+    are returned unchanged (the official values hold to 1e-12)."""
+    return min(float(score), 1.0)
+
+
 def image_similarity(e1: np.ndarray, e2: np.ndarray) -> float:
     """Cosine of two ``(d,)`` image embeddings (float, in [-1, 1])."""
     a = np.asarray(e1, dtype=np.float64).reshape(-1)
@@ -198,7 +205,8 @@ def score_graphs(
 
     Returns
     -------
-    :class:`SeSSResult`. Non-finite inputs raise ValueError; nothing is clipped.
+    :class:`SeSSResult`. Non-finite inputs raise ValueError; the final score is capped at 1
+    (:func:`clamp_unit`: rounding excess of identical images), nothing else is clipped.
     """
     if not isinstance(params, SeSSParams):
         raise TypeError(f"params must be a SeSSParams, got {type(params).__name__}")
@@ -224,7 +232,7 @@ def score_graphs(
     if not np.isfinite(score):  # cannot happen with validated inputs; never hide it
         raise FloatingPointError(f"SeSS produced a non-finite score {score}")
     return SeSSResult(
-        score=float(score),
+        score=clamp_unit(score),
         graph_score=graph,
         image_score=image,
         similarity=L,

@@ -59,6 +59,6 @@ def tiny_run(tmp_path_factory) -> Path:
     cluster tests); tests must not modify it."""
     work = tmp_path_factory.mktemp("tiny_run")
     cmd = snakemake_cmd(work, TINY, "--cores", "2")
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, check=False)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
     return work

@@ -8,6 +8,7 @@
 #                                     pids in their pid files), remove DIR.
 #
 # Clients find this cluster through SLURM_CONF=DIR/slurm.conf (`source DIR/env` sets it).
+# Every finished job is recorded by slurmctld in DIR/jobcomp.txt (jobcomp/filetxt).
 # Everything lives in DIR: its own munge socket and ports picked free at start-up, so a system
 # munged is not touched. One exception: snakemake-executor-plugin-slurm-jobstep (0.6.1) strips
 # SLURM_CONF from the environment of the `srun` it runs inside each job, so that srun only finds
@@ -92,6 +93,10 @@ ReturnToService=2
 MinJobAge=600
 KillWait=5
 AccountingStorageType=accounting_storage/none
+# SLURM's own record of every finished job (one line each, kept for good): tests read it
+# instead of squeue, whose memory of finished jobs ends after MinJobAge.
+JobCompType=jobcomp/filetxt
+JobCompLoc=$d/jobcomp.txt
 JobAcctGatherType=jobacct_gather/none
 NodeName=$host $node_line State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP

@@ -6,6 +6,7 @@ from semcom_pipeline.config import validate_config
 from semcom_pipeline.experiment_c import FIGURES_C
 from semcom_pipeline.figures import figure_names
 from semcom_pipeline.plan import Plan
+from semcom_pipeline.preflight import check_output_folder
 from semcom_pipeline.sample import select_images
 from semcom_pipeline.weights_check import check_weights
 
@@ -18,6 +19,8 @@ config.update(_validated)
 check_weights(config)  # stop before the first job, listing every missing weight file
 
 RESULTS = "results"
+# a clear error before any job when the results cannot be written
+check_output_folder(RESULTS)
 IMAGES = select_images(config["sample"], config["seed"])
 PLAN = Plan(config)
 FIGURE_NAMES = figure_names(config)

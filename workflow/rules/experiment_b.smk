@@ -20,6 +20,7 @@ rule transmit:
     resources:
         mem_mb=lambda wc, attempt: 4000 * attempt,
         runtime=30,
+        gpu=1 if config["device"] == "cuda" else 0,
     params:
         outdir=lambda wc: f"{RESULTS}/B/{wc.system}/snr{wc.snr}",
         device=config["device"],
