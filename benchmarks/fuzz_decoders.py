@@ -29,8 +29,8 @@ import numpy as np
 
 from semcom_codecs.registry import available_codecs, build_codec
 from semcom_codecs.safe import safe_decode, shutdown_worker
-from semcom_core.imageio import ImageError, load_rgb
-from semcom_pipeline.sample import BUNDLED, downscale, load_bundled
+from semcom_core.bundled import BUNDLED, load_bundled
+from semcom_core.imageio import ImageError, load_rgb, resize_longer_side
 
 KINDS = ("bitflip", "truncate", "zeros", "garbage", "headers")
 RATES = (0.25, 0.5, 1.0, 2.0)
@@ -171,7 +171,7 @@ def fuzz_loader(n: int, rng, folder: Path) -> dict:
 def main() -> int:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     rng = np.random.default_rng(20261202)
-    images = {name: downscale(load_bundled(name), 128) for name in BUNDLED}
+    images = {name: resize_longer_side(load_bundled(name), 128) for name in BUNDLED}
     bad = 0
     for name in available_codecs():
         try:

@@ -6,7 +6,8 @@ import pytest
 
 from seess.api import SeSS
 from seess.score import clamp_unit
-from semcom_pipeline.sample import downscale, load_bundled
+from semcom_core.bundled import load_bundled
+from semcom_core.imageio import resize_longer_side
 
 # images whose float64 sums gave 1.0000000000000002 before the cap (sess-lite, 128 px)
 CASES = [("paper", "rocket"), ("paper", "china"), ("official", "coffee")]
@@ -14,7 +15,7 @@ CASES = [("paper", "rocket"), ("paper", "china"), ("official", "coffee")]
 
 @pytest.mark.parametrize(("preset", "name"), CASES)
 def test_identical_images_score_exactly_one(preset, name):
-    img = downscale(load_bundled(name), 128)
+    img = resize_longer_side(load_bundled(name), 128)
     r = SeSS(backend="sess-lite", preset=preset, device="cpu").score(img, img)
     assert r.score == 1.0
 
