@@ -249,8 +249,6 @@ def train(
     }
     with atomic_path(out.with_suffix(".json")) as tmp:
         tmp.write_text(json.dumps(record, indent=2))
-    for p in (out, out.with_suffix(".json")):
-        p.chmod(0o644)  # atomic_path's temp files are private (0600)
     return TrainResult(checkpoint=out, record=record)
 
 
