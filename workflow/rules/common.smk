@@ -2,21 +2,23 @@
 import functools
 import os
 
-from semcom_pipeline.config import validate_config
+from semcom_pipeline.config import cache_dir, resolve_base, run_dir, validate_config
 from semcom_pipeline.figures import figure_names
 from semcom_pipeline.plan import Plan
 from semcom_pipeline.sample import select_images
 from semcom_pipeline.weights_check import check_weights
 
 _validated = validate_config(
-    config, os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml")
+    resolve_base(config, [".", workflow.basedir]),
+    os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"),
 )
 config.clear()
 config.update(_validated)
 
 check_weights(config)  # stop before the first job, listing every missing weight file
 
-RESULTS = "results"
+RESULTS = run_dir(config)  # this run's folder: results/<run_name>/
+CACHE = cache_dir(config)  # shared by every run: results/cache/
 IMAGES = select_images(config["sample"], config["seed"])
 PLAN = Plan(config)
 FIGURE_NAMES = figure_names(config)
@@ -76,6 +78,7 @@ def all_targets():
     # instead of being silently left missing.
     inter = [p for s in PLAN.shards() for p in received(*s) + records(*s)]
     return [
+        f"{RESULTS}/config.yaml",
         *originals(),
         *inter,
         *all_shards(),
