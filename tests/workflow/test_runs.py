@@ -98,22 +98,25 @@ def _snapshot(folder: Path) -> dict[str, tuple[str, int]]:
     }
 
 
-def test_a_second_run_leaves_the_first_untouched(tiny_copy):
-    first = _snapshot(tiny_copy / "results")
-    assert "config.yaml" in first  # the effective config of the (unnamed) tiny run
-    second = _write(tiny_copy / "second.yaml", SECOND)
-    proc = _run(tiny_copy, second)
+def test_a_second_run_leaves_the_first_untouched(tmp_path):
+    first = _run(tmp_path, _write(tmp_path / "first.yaml", {**ONLY_A, "run_name": "first"}))
+    assert first.returncode == 0, first.stdout[-2000:] + first.stderr[-4000:]
+    before = _snapshot(tmp_path / "results")
+    assert "first/config.yaml" in before and "first/scores.csv" in before
+    proc = _run(tmp_path, _write(tmp_path / "second.yaml", SECOND))
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-4000:]
-    out = tiny_copy / "results" / "second"
+    out = tmp_path / "results" / "second"
     for name in ("config.yaml", "scores.csv", "summary.csv", "figures/fig17_rotation.png"):
         assert (out / name).is_file(), name
-    after = _snapshot(tiny_copy / "results")
-    assert {k: v for k, v in after.items() if not k.startswith("second/")} == first
+    after = _snapshot(tmp_path / "results")
+    assert {k: v for k, v in after.items() if not k.startswith("second/")} == before
     effective = yaml.safe_load((out / "config.yaml").read_text())
     assert effective["run_name"] == "second" and not effective["experiments"]["A"]["enabled"]
-    # the report of the second run, from its effective config alone
-    report = out / "report.html"
-    proc = _run(tiny_copy, out / "config.yaml", "--report", str(report))
+    # the report of the first run (not the latest), from its effective config alone
+    cfg = tmp_path / "results" / "first" / "config.yaml"
+    report = tmp_path / "results" / "first" / "report.html"
+    proc = _run(tmp_path, cfg, "--report", str(report))
     assert proc.returncode == 0, proc.stderr[-3000:]
     html = report.read_text(errors="replace")
-    assert "fig17_rotation" in html and "summary.csv" in html and "config.yaml" in html
+    assert "fig08_codecs_vs_bpp" in html and "summary.csv" in html and "config.yaml" in html
+    assert "fig17_rotation" not in html
