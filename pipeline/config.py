@@ -149,9 +149,9 @@ def _unlisted_experiments_off(cfg: dict[str, Any]) -> None:
             exps[name] = {"enabled": False}
 
 
-def _semantic_checks(cfg: dict[str, Any]) -> None:
+def _semantic_checks(cfg: dict[str, Any], check_paths: bool = True) -> None:
     sample = cfg["sample"]
-    if sample["source"] == "folder":
+    if sample["source"] == "folder" and check_paths:
         folder = sample.get("folder")
         if not folder:
             raise ConfigError("sample.folder: required when sample.source is 'folder'")
@@ -177,9 +177,16 @@ def _semantic_checks(cfg: dict[str, Any]) -> None:
 
 
 def validate_config(
-    config: Mapping[str, Any], schema_path: str | os.PathLike | None = None
+    config: Mapping[str, Any],
+    schema_path: str | os.PathLike | None = None,
+    *,
+    check_paths: bool = True,
 ) -> dict[str, Any]:
-    """Return a validated copy of ``config`` with defaults filled; raise :class:`ConfigError`."""
+    """Return a validated copy of ``config`` with defaults filled; raise :class:`ConfigError`.
+
+    ``check_paths=False`` skips checks of data on this machine (the image folder), for
+    tools that need the config but not the data (``semcom fetch-weights``).
+    """
     import jsonschema
 
     schema = yaml.safe_load(Path(schema_path or default_schema_path()).read_text())
@@ -201,16 +208,21 @@ def validate_config(
     _fill_defaults(cfg, schema)
     # Defaults may add nested mappings whose own defaults need filling, and must still validate.
     jsonschema.validate(cfg, schema, cls=jsonschema.Draft202012Validator)
-    _semantic_checks(cfg)
+    _semantic_checks(cfg, check_paths)
     return cfg
 
 
 def load_config(
-    path: str | os.PathLike, schema_path: str | os.PathLike | None = None
+    path: str | os.PathLike,
+    schema_path: str | os.PathLike | None = None,
+    *,
+    check_paths: bool = True,
 ) -> dict[str, Any]:
     """Read a YAML config file and validate it."""
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"config file '{p}' not found")
-    raw = resolve_base(_read_yaml(p), search=[p.parent, Path.cwd(), default_schema_path().parents[2]])
-    return validate_config(raw, schema_path)
+    raw = resolve_base(
+        _read_yaml(p), search=[p.parent, Path.cwd(), default_schema_path().parents[2]]
+    )
+    return validate_config(raw, schema_path, check_paths=check_paths)
