@@ -74,7 +74,7 @@ def _row(system: BSystem, snr_db: float, snr_def: str, **extra: Any) -> dict[str
 
 
 def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seed, device):
-    from semcom_channels import DigitalLink, bpp_budget, modulation_for_snr
+    from semcom_channels import DigitalLink, bpp_budget, derive_seed, modulation_for_snr
     from semcom_codecs.registry import build_codec
     from semcom_codecs.safe import safe_decode
 
@@ -86,18 +86,21 @@ def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seed, devic
     rate = cfg_b["code_rate"]
     budget = bpp_budget(cfg_b["channel_uses_per_pixel"], mod, rate)
     codec = build_codec(system.codec, **codec_options)
-    encoded = {
-        i: codec.encode(im, budget) for i, im in tqdm(images.items(), desc="encode", leave=False)
-    }
     link = DigitalLink(
         modulation=mod, code_rate=rate, snr_def=cfg_b["snr_def"], device=device, progress=False
     )
     ids = sorted(images)
-    results = link.transmit_batch([encoded[i].data for i in ids], snr_db, seed=seed)
     mean = mean_image(list(images.values()))
     out = {}
-    for i, (payload, rec) in zip(ids, results):
+    # One image at a time through encode -> LDPC + channel -> decode, so the bar counts images
+    # during decoding too; file n keeps the seed a batched call gives it (derive_seed(seed, n)).
+    bar = tqdm(ids, desc=f"{system.name} {snr_db:g} dB", unit="image", dynamic_ncols=True)
+    for n, i in enumerate(bar):
         im = images[i]
+        encoded = codec.encode(im, budget)
+        ((payload, rec),) = link.transmit_batch(
+            [encoded.data], snr_db, seeds=[derive_seed(seed, n)]
+        )
         dec = safe_decode(codec, payload, im.shape, fallback=fallback, mean_image=mean)
         row = _row(
             system,
@@ -105,13 +108,13 @@ def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seed, devic
             cfg_b["snr_def"],
             modulation=mod,
             target_bpp=budget,
-            achieved_bpp=encoded[i].achieved_bpp,
+            achieved_bpp=encoded.achieved_bpp,
             decode_failed=dec.decode_failed,
         )
         details = {
             "link": rec.to_dict(),
             "decode": dec.record(),
-            "encode": encoded[i].record(),
+            "encode": encoded.record(),
             **codec.describe(),
         }
         out[i] = (dec.image, row, details)
@@ -129,7 +132,10 @@ def _learned(system, snr_db, images, cfg_b, codec_options, seed, device):
     link = AnalogLink(mode=system.modulation, snr_def="Es/N0", device=device)
     cpp = cfg_b["channel_uses_per_pixel"]
     out = {}
-    for n, i in enumerate(tqdm(sorted(images), desc="jscc", leave=False)):
+    bar = tqdm(
+        sorted(images), desc=f"{system.name} {snr_db:g} dB", unit="image", dynamic_ncols=True
+    )
+    for n, i in enumerate(bar):
         im = images[i]
         rate = codec.rate_for_channel_uses(cpp, im.shape)
         sym = codec.encode_symbols(im, k=rate["k"])
