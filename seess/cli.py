@@ -345,17 +345,18 @@ def _folder_mode(args: argparse.Namespace, names: list[str], device: str, argv) 
         for key in tqdm(common, desc="pairs", unit="pair", dynamic_ncols=True):
             base = {"image": key, "reference": str(refs[key]), "test": str(tests[key])}
             where = f"{key} ({refs[key]}, {tests[key]})"
+            pair: tuple[Any, Any] | None = None
             try:
-                a, b = load_rgb(refs[key]), load_rgb(tests[key])
+                pair = load_rgb(refs[key]), load_rgb(tests[key])
             except Exception as exc:  # noqa: BLE001 - a bad file fails its pair only
-                a = b = None
                 pair_error = _one_line(exc)
             for name in names:
                 error = broken.get(name, "")
                 value: float | str = ""
-                if not error and a is None:
+                if not error and pair is None:
                     error = pair_error
-                elif not error:
+                elif not error and pair is not None:
+                    a, b = pair
                     try:
                         value = float(metrics[name].score(a, b))
                         n_ok += 1
