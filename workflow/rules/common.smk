@@ -2,6 +2,8 @@
 import functools
 import os
 
+from snakemake.logging import logger
+
 from semcom_pipeline.config import cache_dir, resolve_base, run_dir, validate_config
 from semcom_pipeline.figures import figure_names
 from semcom_pipeline.plan import Plan
@@ -19,6 +21,9 @@ check_weights(config)  # stop before the first job, listing every missing weight
 
 RESULTS = run_dir(config)  # this run's folder: results/<run_name>/
 CACHE = cache_dir(config)  # shared by every run: results/cache/
+logger.info(
+    f"config: {', '.join(map(str, workflow.configfiles)) or '(none)'}; run folder: {RESULTS}/"
+)
 IMAGES = select_images(config["sample"], config["seed"])
 PLAN = Plan(config)
 FIGURE_NAMES = figure_names(config)
