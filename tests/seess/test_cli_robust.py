@@ -128,3 +128,22 @@ def _umask() -> int:
     old = os.umask(0o022)
     os.umask(old)
     return old
+
+
+def test_readme_first_command_runs_offline_as_printed(pair, tmp_path, monkeypatch, capsys):
+    import shlex
+
+    from ..conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    first = next(line for line in readme.splitlines() if line.startswith("seess score "))
+    argv = shlex.split(first.split("#")[0])
+    assert argv[:4] == ["seess", "score", "a.png", "b.png"] and "sess-lite" in argv
+    monkeypatch.chdir(tmp_path)  # a.png, b.png are the `pair` fixture's files
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert main(argv[1:]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert 0 < d["score"] < 1 and d["errors"] == {}
+    out = argv[argv.index("--explain") + 1]
+    with Image.open(tmp_path / out) as im:
+        assert im.format == "PNG"
