@@ -3,6 +3,10 @@
 #   snakemake --configfile results/<run_name>/config.yaml --report results/<run_name>/report.html
 
 
+localrules:
+    run_config,  # a tiny write: never worth a cluster job
+
+
 rule run_config:
     output:
         report(f"{RESULTS}/config.yaml", caption="../report/config.rst", category="Run"),
