@@ -25,6 +25,12 @@ logger.info(
     f"config: {', '.join(map(str, workflow.configfiles)) or '(none)'}; run folder: {RESULTS}/"
 )
 IMAGES = select_images(config["sample"], config["seed"])
+# fewer images than asked only with sample.on_shortfall: warn (else select_images stops)
+if len(IMAGES) < config["sample"]["count"]:
+    logger.warning(
+        f"sample: {config['sample']['count']} images asked for, only {len(IMAGES)} available;"
+        " this run uses them all"
+    )
 PLAN = Plan(config)
 FIGURE_NAMES = figure_names(config)
 
