@@ -2,13 +2,18 @@
 # Rules live in workflow/rules/, scripts in workflow/scripts/, the config schema in workflow/schemas/.
 
 
-configfile: "config.yaml"
+# config.yaml is the default run, read only when no --configfile is given: a config passed with
+# --configfile is complete on its own (schema defaults fill the rest; layer with `base:`).
+if not workflow.overwrite_configfiles:
+
+    configfile: "config.yaml"
 
 
 report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+include: "workflow/rules/run.smk"
 include: "workflow/rules/sample.smk"
 include: "workflow/rules/experiment_a.smk"
 include: "workflow/rules/experiment_b.smk"

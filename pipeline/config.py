@@ -3,6 +3,20 @@
 :func:`validate_config` fills defaults and raises :class:`ConfigError` naming the
 offending key (``experiments.A.bpp[1]: -0.5 is less than or equal to the minimum of 0``)
 before any job runs.
+
+What a config means (no silent layering):
+
+- The defaults come from the schema only. ``config.yaml`` is the default *run*,
+  read only when no ``--configfile`` is given; a config passed with
+  ``--configfile`` is complete on its own.
+- Layering is explicit: ``base: other.yaml`` merges this config over
+  ``other.yaml`` (mappings merge key by key, lists and values replace); see
+  :func:`resolve_base`.
+- Under ``experiments``, only the experiments named run (a named block runs
+  unless it says ``enabled: false``); without an ``experiments`` key the
+  schema's defaults apply (A and D).
+- ``run_name`` chooses the run's folder, ``<results_dir>/<run_name>/``
+  (:func:`run_dir`); the graph cache stays shared in ``<results_dir>/cache/``.
 """
 
 from __future__ import annotations
@@ -10,13 +24,26 @@ from __future__ import annotations
 import copy
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-__all__ = ["ConfigError", "default_schema_path", "load_config", "validate_config"]
+__all__ = [
+    "EXPERIMENTS",
+    "ConfigError",
+    "cache_dir",
+    "default_schema_path",
+    "load_config",
+    "merge_configs",
+    "resolve_base",
+    "run_dir",
+    "validate_config",
+]
+
+#: The experiment blocks of a config (C needs a model and stays off unless asked for).
+EXPERIMENTS = ("A", "B", "C", "D")
 
 
 class ConfigError(ValueError):
@@ -63,9 +90,81 @@ def _non_finite(node: Any, path: tuple = ()) -> list[tuple[tuple, float]]:
     return []
 
 
-def _semantic_checks(cfg: dict[str, Any]) -> None:
+def merge_configs(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``: mappings merge key by key; lists and values replace."""
+    out = copy.deepcopy(dict(base))
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge_configs(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read_yaml(p: Path) -> dict[str, Any]:
+    try:
+        raw = yaml.safe_load(p.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: not valid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{p}: the top level must be a mapping")
+    return raw
+
+
+def resolve_base(
+    config: Mapping[str, Any], search: Sequence[str | os.PathLike] = (".",)
+) -> dict[str, Any]:
+    """Apply ``base:`` (a YAML file this config is merged over), recursively.
+
+    A relative ``base`` is looked up in each folder of ``search`` in turn (the
+    working directory, then the workflow's folder). The result has no ``base`` key.
+    """
+    cfg = dict(config)
+    seen: list[Path] = []
+    while "base" in cfg:
+        name = cfg.pop("base")
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"base: expected the path of a YAML config, got {name!r}")
+        candidates = [Path(name).expanduser()]
+        if not candidates[0].is_absolute():
+            candidates = [Path(d) / name for d in search]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            raise ConfigError(
+                f"base: config file '{name}' not found (looked in {', '.join(map(str, search))})"
+            )
+        if found.resolve() in seen:
+            raise ConfigError(f"base: '{found}' includes itself")
+        seen.append(found.resolve())
+        cfg = merge_configs(_read_yaml(found), cfg)
+    return cfg
+
+
+def run_dir(cfg: Mapping[str, Any]) -> str:
+    """The run's output folder: ``<results_dir>/<run_name>`` (``<results_dir>`` without a name)."""
+    root = str(cfg.get("results_dir") or "results").rstrip("/") or "."
+    name = cfg.get("run_name")
+    return f"{root}/{name}" if name else root
+
+
+def cache_dir(cfg: Mapping[str, Any]) -> str:
+    """The cache shared by every run under the same ``results_dir``."""
+    return f"{str(cfg.get('results_dir') or 'results').rstrip('/') or '.'}/cache"
+
+
+def _unlisted_experiments_off(cfg: dict[str, Any]) -> None:
+    """Only the experiments a config names run (a config asking for A runs only A)."""
+    exps = cfg.get("experiments")
+    if not isinstance(exps, dict):
+        return
+    for name in EXPERIMENTS:
+        if name not in exps:
+            exps[name] = {"enabled": False}
+
+
+def _semantic_checks(cfg: dict[str, Any], check_paths: bool = True) -> None:
     sample = cfg["sample"]
-    if sample["source"] == "folder":
+    if sample["source"] == "folder" and check_paths:
         folder = sample.get("folder")
         if not folder:
             raise ConfigError("sample.folder: required when sample.source is 'folder'")
@@ -83,13 +182,23 @@ def _semantic_checks(cfg: dict[str, Any]) -> None:
 
 
 def validate_config(
-    config: Mapping[str, Any], schema_path: str | os.PathLike | None = None
+    config: Mapping[str, Any],
+    schema_path: str | os.PathLike | None = None,
+    *,
+    check_paths: bool = True,
 ) -> dict[str, Any]:
-    """Return a validated copy of ``config`` with defaults filled; raise :class:`ConfigError`."""
+    """Return a validated copy of ``config`` with defaults filled; raise :class:`ConfigError`.
+
+    ``check_paths=False`` skips checks of data on this machine (the image folder), for
+    tools that need the config but not the data (``semcom fetch-weights``).
+    """
     import jsonschema
 
     schema = yaml.safe_load(Path(schema_path or default_schema_path()).read_text())
     cfg = copy.deepcopy(dict(config))
+    if "base" in cfg:
+        cfg = resolve_base(cfg)
+    _unlisted_experiments_off(cfg)
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(cfg), key=lambda e: (list(e.absolute_path), e.message))
     non_finite = [
@@ -108,21 +217,21 @@ def validate_config(
     _fill_defaults(cfg, schema)
     # Defaults may add nested mappings whose own defaults need filling, and must still validate.
     jsonschema.validate(cfg, schema, cls=jsonschema.Draft202012Validator)
-    _semantic_checks(cfg)
+    _semantic_checks(cfg, check_paths)
     return cfg
 
 
 def load_config(
-    path: str | os.PathLike, schema_path: str | os.PathLike | None = None
+    path: str | os.PathLike,
+    schema_path: str | os.PathLike | None = None,
+    *,
+    check_paths: bool = True,
 ) -> dict[str, Any]:
     """Read a YAML config file and validate it."""
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"config file '{p}' not found")
-    try:
-        raw = yaml.safe_load(p.read_text()) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: not valid YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{p}: the top level must be a mapping")
-    return validate_config(raw, schema_path)
+    raw = resolve_base(
+        _read_yaml(p), search=[p.parent, Path.cwd(), default_schema_path().parents[2]]
+    )
+    return validate_config(raw, schema_path, check_paths=check_paths)

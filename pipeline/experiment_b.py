@@ -86,20 +86,34 @@ def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seeds, devi
     rate = cfg_b["code_rate"]
     budget = bpp_budget(cfg_b["channel_uses_per_pixel"], mod, rate)
     codec = build_codec(system.codec, **codec_options)
-    encoded = {
-        i: codec.encode(im, budget) for i, im in tqdm(images.items(), desc="encode", leave=False)
-    }
     link = DigitalLink(
         modulation=mod, code_rate=rate, snr_def=cfg_b["snr_def"], device=device, progress=False
     )
     ids = sorted(images)
-    results = link.transmit_batch(
-        [encoded[i].data for i in ids], snr_db, seeds=[seeds[i] for i in ids]
-    )
     mean = mean_image(list(images.values()))
     out = {}
-    for i, (payload, rec) in zip(ids, results):
+    # Images in chunks through encode -> LDPC + channel -> decode (one at a time on the CPU,
+    # 16 per decoder call on CUDA, where batching pays): the bar counts images during
+    # decoding too. Each file has its own seed and block layout, so chunking never changes
+    # a result.
+    chunk = 16 if str(device).startswith("cuda") else 1
+    bar = tqdm(
+        total=len(ids), desc=f"{system.name} {snr_db:g} dB", unit="image", dynamic_ncols=True
+    )
+    sent: dict[str, tuple[Any, bytes, Any]] = {}
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        encoded = {i: codec.encode(images[i], budget) for i in part}
+        results = link.transmit_batch(
+            [encoded[i].data for i in part], snr_db, seeds=[seeds[i] for i in part]
+        )
+        for i, (payload, rec) in zip(part, results):
+            sent[i] = (encoded[i], payload, rec)
+        bar.update(len(part))
+    bar.close()
+    for i in ids:
         im = images[i]
+        encoded_i, payload, rec = sent[i]
         dec = safe_decode(codec, payload, im.shape, fallback=fallback, mean_image=mean)
         row = _row(
             system,
@@ -107,13 +121,13 @@ def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seeds, devi
             cfg_b["snr_def"],
             modulation=mod,
             target_bpp=budget,
-            achieved_bpp=encoded[i].achieved_bpp,
+            achieved_bpp=encoded_i.achieved_bpp,
             decode_failed=dec.decode_failed,
         )
         details = {
             "link": rec.to_dict(),
             "decode": dec.record(),
-            "encode": encoded[i].record(),
+            "encode": encoded_i.record(),
             **codec.describe(),
         }
         out[i] = (dec.image, row, details)
@@ -131,7 +145,10 @@ def _learned(system, snr_db, images, cfg_b, codec_options, seeds, device):
     link = AnalogLink(mode=system.modulation, snr_def="Es/N0", device=device)
     cpp = cfg_b["channel_uses_per_pixel"]
     out = {}
-    for i in tqdm(sorted(images), desc="jscc", leave=False):
+    bar = tqdm(
+        sorted(images), desc=f"{system.name} {snr_db:g} dB", unit="image", dynamic_ncols=True
+    )
+    for i in bar:
         im = images[i]
         rate = codec.rate_for_channel_uses(cpp, im.shape)
         sym = codec.encode_symbols(im, k=rate["k"])

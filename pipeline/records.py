@@ -14,7 +14,16 @@ from typing import Any
 
 from semcom_core.fsutil import atomic_path
 
-__all__ = ["SCORE_COLUMNS", "fmt_num", "read_json", "read_scores", "write_json", "write_scores"]
+__all__ = [
+    "SCORE_COLUMNS",
+    "TEXT_COLUMNS",
+    "fmt_num",
+    "read_json",
+    "read_scores",
+    "read_table",
+    "write_json",
+    "write_scores",
+]
 
 SCORE_COLUMNS = [
     "experiment",  # A | B | D
@@ -36,6 +45,20 @@ SCORE_COLUMNS = [
 ]
 
 
+#: Columns that are names, never numbers: COCO ids such as ``000000000632`` keep their zeros.
+TEXT_COLUMNS = ("experiment", "image", "system", "codec", "condition", "metric")
+
+
+def read_table(path: str | os.PathLike):
+    """Read a score or summary CSV with the name columns as text (``000000000632`` stays so)."""
+    import pandas as pd
+
+    # Only empty cells are missing: an image called "NA" or "null" keeps its name.
+    return pd.read_csv(
+        path, dtype={c: str for c in TEXT_COLUMNS}, keep_default_na=False, na_values=[""]
+    )
+
+
 def fmt_num(x: float) -> str:
     """Compact, stable text for a grid value (used in file names and wildcards)."""
     return f"{float(x):g}"
@@ -55,7 +78,7 @@ def read_scores(paths: Iterable[str | os.PathLike]):
     """Concatenate shard CSVs into one DataFrame with :data:`SCORE_COLUMNS`."""
     import pandas as pd
 
-    frames = [pd.read_csv(p) for p in paths]
+    frames = [read_table(p) for p in paths]
     frames = [f for f in frames if not f.empty]
     if not frames:
         return pd.DataFrame(columns=SCORE_COLUMNS)

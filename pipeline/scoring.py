@@ -55,29 +55,41 @@ def score_pairs(
     row_extra = row_extra or {}
     metric_options = metric_options or {}
     live = [(i, o, r) for i, o, r in pairs if r]
-    refs = [load_rgb(o) for _, o, _ in live]
-    tests = [load_rgb(r) for _, _, r in live]
-    rows: list[dict[str, Any]] = []
-    for name in tqdm(metrics, desc="metrics", leave=False):
+    built = {}
+    for name in metrics:  # models load once per job, before the first image
         options = dict(metric_options.get(name, {}))
         if name == "seess" and graph_cache:
             options.setdefault("cache_dir", graph_cache)
-        metric = build_metric(name, device=dev, **options)
-        try:
-            values = metric.score_batch(refs, tests)
-        except Exception as exc:
-            raise ScoringError(_failure_message(metric, name, live, refs, tests, exc)) from exc
-        backend = metric.describe().get("backend", "")
-        for (image, _, _), value in zip(live, values):
-            if math.isnan(value):  # e.g. ms_ssim with small_images: nan; summaries skip it
-                log.warning("%s is undefined (NaN) for image %s", name, image)
-            rows.append(
-                {
-                    **row_extra.get(image, {}),
-                    "image": image,
-                    "metric": name,
-                    "value": value,
-                    "metric_backend": backend,
-                }
-            )
+        built[name] = build_metric(name, device=dev, **options)
+    backends = {name: m.describe().get("backend", "") for name, m in built.items()}
+    # images in small chunks (one on the CPU, where batching gains nothing), every metric on
+    # each chunk: the bar counts images, and memory holds one chunk at a time
+    chunk = 16 if str(dev).startswith("cuda") else 1
+    rows: list[dict[str, Any]] = []
+    with tqdm(total=len(live), desc="score", unit="image", dynamic_ncols=True) as bar:
+        for start in range(0, len(live), chunk):
+            part = live[start : start + chunk]
+            refs = [load_rgb(o) for _, o, _ in part]
+            tests = [load_rgb(r) for _, _, r in part]
+            values = {}
+            for name, m in built.items():
+                try:
+                    values[name] = m.score_batch(refs, tests)
+                except Exception as exc:
+                    raise ScoringError(_failure_message(m, name, part, refs, tests, exc)) from exc
+            for k, (image, _, _) in enumerate(part):
+                for name in metrics:
+                    value = values[name][k]
+                    if math.isnan(value):  # e.g. ms_ssim with small_images: nan; summaries skip it
+                        log.warning("%s is undefined (NaN) for image %s", name, image)
+                    rows.append(
+                        {
+                            **row_extra.get(image, {}),
+                            "image": image,
+                            "metric": name,
+                            "value": value,
+                            "metric_backend": backends[name],
+                        }
+                    )
+            bar.update(len(part))
     return rows

@@ -30,7 +30,8 @@ def compress_shard(
 
     codec = build_codec(codec_name, **options)
     out = Path(out_dir)
-    for image_id in tqdm(sorted(originals), desc=f"{codec_name} {bpp} bpp", leave=False):
+    bar = tqdm(sorted(originals), desc=f"{codec_name} {bpp} bpp", unit="image", dynamic_ncols=True)
+    for image_id in bar:
         original = load_rgb(originals[image_id])
         encoded = codec.encode(original, float(bpp))
         decoded = safe_decode(codec, encoded.data, original.shape, fallback="black")
@@ -61,7 +62,8 @@ def transform_shard(
 ) -> None:
     """Apply transformation ``name`` at ``strength`` to every original; write ``<id>.png|json``."""
     out = Path(out_dir)
-    for image_id in sorted(originals):
+    bar = tqdm(sorted(originals), desc=f"{name} {strength}", unit="image", dynamic_ncols=True)
+    for image_id in bar:
         image = apply_transform(name, load_rgb(originals[image_id]), float(strength))
         row = {
             "experiment": "D",

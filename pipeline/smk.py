@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +30,43 @@ def remove_stale_parts(outputs: Any) -> list[Path]:
     return removed
 
 
+def _job_name(smk: Any) -> str:
+    wc = getattr(smk, "wildcards", None)
+    items = list(wc.items()) if wc is not None and hasattr(wc, "items") else []
+    shown = " ".join(f"{k}={v}" for k, v in items if not str(k).startswith("_"))
+    return f"{smk.rule}{' ' + shown if shown else ''}"
+
+
 def setup_logging(smk: Any) -> logging.Logger:
-    """Send log records and warnings of this job to its ``log:`` file (and stderr); remove what
-    a killed earlier attempt of the job left half-written (:func:`remove_stale_parts`)."""
-    log_file = smk.log[0] if getattr(smk, "log", None) else None
-    log = _setup(f"semcom.{smk.rule}", log_file)
+    """Send log records and warnings of this job to its ``log:`` file (and stderr).
+
+    Removes what a killed earlier attempt of the job left half-written
+    (:func:`remove_stale_parts`). The log starts with one line ``start <rule> <wildcards>``
+    and ends with one line ``done <rule> ... in N s`` or ``FAILED <rule> ...: <error>``.
+    """
+    log = _setup(f"semcom.{smk.rule}", smk.log[0] if getattr(smk, "log", None) else None)
     for part in remove_stale_parts(getattr(smk, "output", None)):
         log.info("removed %s, left by a killed earlier attempt", part)
+    name = _job_name(smk)
+    n_in = len(list(getattr(smk, "input", []) or []))
+    log.info("start %s (%d input files)", name, n_in)
+    t0 = time.monotonic()
+    failed: list[str] = []
+    previous = sys.excepthook
+
+    def hook(kind, exc, tb):  # the job failed: say so on the last line, then the traceback
+        failed.append(f"{kind.__name__}: {exc}")
+        previous(kind, exc, tb)
+
+    sys.excepthook = hook
+
+    def end() -> None:
+        took = time.monotonic() - t0
+        if failed:
+            log.error("FAILED %s after %.1f s: %s", name, took, failed[0])
+        else:
+            log.info("done %s in %.1f s", name, took)
+        logging.shutdown()
+
+    atexit.register(end)
     return log

@@ -280,6 +280,35 @@ class SeSS:
         b = _as_image(image_b, "second image")
         return self.score_graphs(self.graph(a), self.graph(b))
 
+    def explain(
+        self,
+        image_a: Any,
+        image_b: Any,
+        path: str | os.PathLike | None = None,
+        *,
+        top: int = 8,
+        min_similarity: float = 0.5,
+    ):
+        """Score a pair and, with ``path``, draw its explanation image there (PNG or PDF).
+
+        One call for what the paper's Fig. 14 shows: returns the
+        :class:`seess.score.SeSSResult` (``.to_dict()`` is the JSON explanation);
+        the image draws the ``top`` matched pairs, each object's importance and the
+        objects left unmatched (see :mod:`seess.explain`).
+
+        >>> m = SeSS(backend="sess-lite", device="cpu")           # doctest: +SKIP
+        >>> r = m.explain("a.png", "b.png", "why.png")            # doctest: +SKIP
+        """
+        a = _as_image(image_a, "first image")
+        b = _as_image(image_b, "second image")
+        ga, gb = self.graph(a), self.graph(b)
+        result = self.score_graphs(ga, gb)
+        if path is not None:
+            from seess.explain import render_explanation
+
+            render_explanation(a, b, ga, gb, result, path, top=top, min_similarity=min_similarity)
+        return result
+
     def describe(self) -> dict[str, Any]:
         """Provenance: backend set, models, preset and parameters."""
         return {

@@ -89,7 +89,7 @@ def _build(
     elif os.path.sep in weights or weights.endswith((".pt", ".pth", ".bin", ".safetensors")):
         if not Path(weights).expanduser().is_file():
             raise MissingWeightsError(
-                f"OpenCLIP checkpoint '{weights}' not found (config key `seess.clip.weights`); "
+                f"OpenCLIP checkpoint '{weights}' not found (config key `metric_options.seess.clip_weights`, or `metric_options.clipscore.weights`); "
                 "give the path of an open_clip checkpoint file or a pretrained tag"
             )
         pretrained = str(Path(weights).expanduser())
@@ -113,8 +113,10 @@ def _build(
             f"OpenCLIP weights {model_name}/{pretrained} could not be loaded ({type(exc).__name__}: {exc}).\n"
             f"  They come from {src} (Hugging Face hub). On a machine with internet access run\n"
             f"  `semcom fetch-weights` (or open_clip.create_model('{model_name}', pretrained='{pretrained}',"
-            f" cache_dir=...)) and point `seess.clip.cache_dir` at that cache, or set `seess.clip.weights`"
-            " to a local checkpoint file."
+            " cache_dir=...)) and point `metric_options.seess.clip_cache_dir` (ClipScore:"
+            " `metric_options.clipscore.cache_dir`) at that cache, or set"
+            " `metric_options.seess.clip_weights` (`metric_options.clipscore.weights`) to a local"
+            " checkpoint file."
         ) from None
     model.eval()
     tokenizer = open_clip.get_tokenizer(model_name)

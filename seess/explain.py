@@ -1,11 +1,23 @@
 """The explanation image: which object matched which, and how well (as the paper's Fig. 14).
 
-Both images side by side at their graph resolution (the second scaled to the
-first's height), each node's mask outline in a colour shared with the node it
-is matched to, and a line between matched nodes' centroids labelled with the
-pair's final similarity ``L[u, v]`` (line width grows with the pair's weight in
-the score). The title gives SeSS, the graph score, the image score and the
-backend. Written as PNG, or PDF when the path ends in ``.pdf``.
+Readable without the code (a legend under the images says all of this):
+
+- Both images side by side at their graph resolution (the second scaled to the
+  first's height).
+- Only the ``top`` matched pairs with the largest contribution to the score
+  are drawn: the outlines of both objects in one colour per pair, a line
+  between their centroids labelled with the pair's similarity ``L[u, v]``
+  (0..1) and a line width proportional to the pair's weight in the score.
+- Every object's importance (its share of the graph score, the two images'
+  importances each summing to 100 %) is the size of the dot at its centroid.
+- Objects left unmatched (no partner, or a partner less similar than
+  ``min_similarity``: removed from or added to the scene) are outlined in red
+  and labelled "unmatched".
+- Other objects (matched, but outside the top) are thin grey outlines.
+- The title gives SeSS, the graph score, the image score and the backend.
+
+Written as PNG, or PDF when the path ends in ``.pdf``. From Python,
+:meth:`seess.api.SeSS.explain` does it in one call.
 """
 
 from __future__ import annotations
@@ -19,7 +31,7 @@ from seess.scene import SceneGraph
 from semcom_core.fsutil import atomic_path
 from semcom_core.imageio import resize_longer_side, to_rgb_uint8
 
-__all__ = ["matched_pairs", "render_explanation"]
+__all__ = ["matched_pairs", "render_explanation", "unmatched_nodes"]
 
 
 def matched_pairs(result) -> list[tuple[int, int, float, float]]:
@@ -28,6 +40,34 @@ def matched_pairs(result) -> list[tuple[int, int, float, float]]:
         (int(a["node1"]), int(a["node2"]), float(a["similarity"]), float(a.get("weight", 0.0)))
         for a in result.assignment
     ]
+
+
+# Pair colours: no red (reserved for unmatched objects), no pure blue or green (sky, grass).
+_PALETTE = [
+    (1.0, 0.5, 0.05, 1.0),
+    (0.58, 0.4, 0.74, 1.0),
+    (0.89, 0.47, 0.76, 1.0),
+    (0.09, 0.75, 0.81, 1.0),
+    (0.74, 0.74, 0.13, 1.0),
+    (0.55, 0.34, 0.29, 1.0),
+    (1.0, 0.0, 1.0, 1.0),
+    (1.0, 0.9, 0.0, 1.0),
+]
+_RED = (0.85, 0.0, 0.0, 1.0)
+
+
+def unmatched_nodes(result, n1: int, n2: int, min_similarity: float) -> tuple[set[int], set[int]]:
+    """Nodes of each graph with no partner, or whose best partner has similarity below
+    ``min_similarity`` (objects removed from, or added to, the scene)."""
+    best1: dict[int, float] = {}
+    best2: dict[int, float] = {}
+    for u, v, sim, _ in matched_pairs(result):
+        best1[u] = max(best1.get(u, -1.0), sim)
+        best2[v] = max(best2.get(v, -1.0), sim)
+    return (
+        {u for u in range(n1) if best1.get(u, -1.0) < min_similarity},
+        {v for v in range(n2) if best2.get(v, -1.0) < min_similarity},
+    )
 
 
 def _fit(image: np.ndarray, g: SceneGraph) -> np.ndarray:
@@ -67,21 +107,28 @@ def render_explanation(
     result,
     path: str | os.PathLike,
     *,
-    max_labels: int = 20,
+    top: int = 8,
+    min_similarity: float = 0.5,
     dpi: int = 150,
 ) -> Path:
     """Draw the explanation of ``result`` (a :class:`seess.score.SeSSResult` of ``ga`` vs ``gb``).
 
     ``img_a`` / ``img_b``: the images the graphs were built from (any size; shown
-    at graph resolution). ``path``: ``.png`` (default) or ``.pdf``. Returns the path.
+    at graph resolution). ``top``: how many matched pairs to draw (largest
+    contribution first). ``min_similarity``: pairs below it count as unmatched.
+    ``path``: ``.png`` (default) or ``.pdf``. Returns the path.
     """
     import matplotlib
 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
+    from matplotlib import patheffects
+    from matplotlib.lines import Line2D
     from PIL import Image
     from skimage.segmentation import find_boundaries
 
+    if top < 0:
+        raise ValueError(f"top must be >= 0, got {top}")
     a, b = _fit(img_a, ga), _fit(img_b, gb)
     ha, wa = a.shape[:2]
     s = ha / b.shape[0]
@@ -92,49 +139,148 @@ def render_explanation(
     canvas = np.full((ha, wa + gap + wb, 3), 255, np.uint8)
     canvas[:, :wa] = a
     canvas[:, wa + gap :] = b
+    x_b = wa + gap
 
     pairs = matched_pairs(result)
-    cmap = plt.get_cmap("tab20")
-    colour_a = {u: cmap(k % 20) for k, (u, _, _, _) in enumerate(pairs)}
-    colour_b = {v: colour_a[u] for u, v, _, _ in pairs}
-    grey = (0.6, 0.6, 0.6, 1.0)
+    lost_a, lost_b = unmatched_nodes(result, ga.n_nodes, gb.n_nodes, min_similarity)
+    shown = [p for p in pairs if p[2] >= min_similarity][:top]
+    colour_a = {u: _PALETTE[k % len(_PALETTE)] for k, (u, _, _, _) in enumerate(shown)}
+    colour_b = {v: colour_a[u] for u, v, _, _ in shown}
+    grey, red = (0.55, 0.55, 0.55, 1.0), _RED
     over = canvas.astype(np.float64) / 255.0
-    for i, m in enumerate(ga.masks):
-        edge = find_boundaries(m, mode="inner")
-        over[:, :wa][edge] = colour_a.get(i, grey)[:3]
-    for j, m in enumerate(mb):
-        edge = find_boundaries(m, mode="inner")
-        over[:, wa + gap :][edge] = colour_b.get(j, grey)[:3]
+    # thin grey outlines first, then the drawn pairs, then the unmatched in red on top
+    for masks, colours, lost, x0, w in (
+        (ga.masks, colour_a, lost_a, 0, wa),
+        (mb, colour_b, lost_b, x_b, wb),
+    ):
+        view = over[:, x0 : x0 + w]
+        order = sorted(range(len(masks)), key=lambda i: (i in lost, i in colours))
+        for i in order:
+            edge = find_boundaries(masks[i], mode="inner")
+            if i in lost or i in colours:
+                edge = find_boundaries(masks[i], mode="thick")
+            view[edge] = (red if i in lost else colours.get(i, grey))[:3]
 
-    width_in = max(4.0, canvas.shape[1] / 100)
-    fig, ax = plt.subplots(figsize=(width_in, width_in * ha / canvas.shape[1] + 0.6))
+    width_in = max(5.0, canvas.shape[1] / 90)
+    fig, ax = plt.subplots(figsize=(width_in, width_in * ha / canvas.shape[1] + 1.3))
     ax.imshow(over, interpolation="nearest")
-    wmax = max((w for *_, w in pairs), default=1.0) or 1.0
-    for k, (u, v, sim, w) in enumerate(pairs):
+    wmax = max((w for *_, w in shown), default=1.0) or 1.0
+    for u, v, sim, w in shown:
         y1, x1 = ga.centroids[u] * (ha, wa)
         y2, x2 = gb.centroids[v] * (hb, wb)
-        x2 += wa + gap
+        x2 += x_b
         col = colour_a[u]
-        ax.plot([x1, x2], [y1, y2], color=col, lw=0.8 + 2.5 * w / wmax, alpha=0.9)
-        ax.plot([x1, x2], [y1, y2], "o", color=col, ms=3)
-        if k < max_labels:
-            ax.text(
-                (x1 + x2) / 2,
-                (y1 + y2) / 2,
-                f"{sim:.2f}",
-                fontsize=7,
-                ha="center",
-                va="center",
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": col, "alpha": 0.85},
+        ax.plot(
+            [x1, x2],
+            [y1, y2],
+            color=col,
+            lw=0.8 + 3.2 * w / wmax,
+            alpha=0.95,
+            path_effects=[patheffects.withStroke(linewidth=2.2 + 3.2 * w / wmax, foreground="w")],
+        )
+        ax.text(
+            (x1 + x2) / 2,
+            (y1 + y2) / 2,
+            f"{sim:.2f}",
+            fontsize=7,
+            ha="center",
+            va="center",
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": col, "alpha": 0.9},
+        )
+    imp_max = max(
+        float(np.max(result.importance1, initial=0)), float(np.max(result.importance2, initial=0))
+    )
+    imp_max = imp_max or 1.0
+
+    def dots(g: SceneGraph, imp: np.ndarray, colours, lost, x0: int, h: int, w: int) -> None:
+        for i in range(g.n_nodes):
+            y, x = g.centroids[i] * (h, w)
+            col = red if i in lost else colours.get(i, grey)
+            ax.scatter(
+                [x + x0],
+                [y],
+                s=6 + 120 * float(imp[i]) / imp_max,
+                color=col,
+                edgecolors="white",
+                linewidths=0.6,
+                zorder=3,
             )
+            if i in lost:
+                ax.annotate(
+                    "unmatched",
+                    (x + x0, y),
+                    xytext=(0, 7),
+                    textcoords="offset points",
+                    fontsize=6.5,
+                    color=red,
+                    ha="center",
+                    weight="bold",
+                    bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+                )
+
+    dots(ga, result.importance1, colour_a, lost_a, 0, ha, wa)
+    dots(gb, result.importance2, colour_b, lost_b, x_b, hb, wb)
+
     name = ga.backend.get("name", "?")
     ax.set_title(
-        f"SeSS {result.score:.3f}  (graph {result.graph_score:.3f}, image {result.image_score:.3f})"
-        f"  [{name}, {ga.n_nodes} vs {gb.n_nodes} nodes]",
+        f"SeSS {result.score:.3f} = graph {result.graph_score:.3f} and image {result.image_score:.3f}"
+        f"  [{name}; {ga.n_nodes} vs {gb.n_nodes} objects]",
         fontsize=8,
     )
+    ax.text(0, -0.02, "reference", transform=ax.transAxes, fontsize=7, va="top")
+    ax.text(x_b / canvas.shape[1], -0.02, "test", transform=ax.transAxes, fontsize=7, va="top")
     ax.set_axis_off()
-    fig.tight_layout()
+    handles = [
+        Line2D([], [], color="0.2", lw=0.8, label="thin line: small weight in the score"),
+        Line2D([], [], color="0.2", lw=4.0, label="thick line: large weight in the score"),
+        Line2D(
+            [],
+            [],
+            color="white",
+            marker="s",
+            mfc="white",
+            mec="0.2",
+            ms=7,
+            label="number on a line: similarity L of the pair (0-1)",
+        ),
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            color="0.3",
+            ms=3,
+            label="dot area: object importance (share of the graph score)",
+        ),
+        Line2D(
+            [],
+            [],
+            ls="",
+            marker="o",
+            color="0.3",
+            ms=9,
+            label=f"largest dot: {100 * imp_max:.0f} % of its image's importance",
+        ),
+        Line2D(
+            [],
+            [],
+            color=_PALETTE[0],
+            lw=2,
+            label=f"colour: one matched pair (top {len(shown)} of {len(pairs)} by contribution)",
+        ),
+        Line2D(
+            [],
+            [],
+            color=red[:3],
+            lw=2,
+            label=f"red, 'unmatched': removed / added object (best similarity < {min_similarity:g})",
+        ),
+        Line2D(
+            [], [], color=grey[:3], lw=1, label="grey: other objects (matched, outside the top)"
+        ),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=2, fontsize=6.5, frameon=False)
+    fig.tight_layout(rect=(0, 0.17, 1, 1))
     p = Path(path)
     fmt = "pdf" if p.suffix.lower() == ".pdf" else "png"
     try:

@@ -84,6 +84,7 @@ def test_folder_mode_writes_tidy_csv(tmp_path, scenes, capsys):
     assert "orphan" in capsys.readouterr().err
     rows = list(csv.DictReader(out.open()))
     assert len(rows) == 4 and {r["metric"] for r in rows} == {"seess", "psnr"}
+    assert all(r["error"] == "" for r in rows)
     seess = {r["image"]: float(r["value"]) for r in rows if r["metric"] == "seess"}
     assert seess["ref"] > seess["different"]
     assert {r["metric_backend"] for r in rows if r["metric"] == "seess"} == {"sess-lite"}
@@ -96,7 +97,7 @@ def test_folder_mode_writes_tidy_csv(tmp_path, scenes, capsys):
         (["score", "{ref}"], "exactly two images"),
         (["score", "{ref}", "{ref}", "--metric", "nope"], "unknown metric 'nope'"),
         (["score", "--ref", "{ref}", "--test", "{ref}", "--out", "x.csv"], "not a folder"),
-        (["score", "{ref}", "{ref}", "--metric", "psnr", "--json"], "need the seess metric"),
+        (["score", "{ref}", "{ref}", "--metric", "psnr", "--explain", "e.png"], "needs the seess"),
     ],
 )
 def test_errors_are_one_line_exit_2(files, capsys, argv, text):
@@ -125,3 +126,5 @@ def test_missing_weights_via_subprocess(files, tmp_path):
     )
     assert p.returncode == 2
     assert "sam_vit_h_4b8939.pth" in p.stderr and "Traceback" not in p.stderr
+    # the exact offline command, ready to paste
+    assert f"seess score {files['ref']} {files['ref']} --backend sess-lite" in p.stderr

@@ -2,7 +2,9 @@
 import functools
 import os
 
-from semcom_pipeline.config import validate_config
+from snakemake.logging import logger
+
+from semcom_pipeline.config import cache_dir, resolve_base, run_dir, validate_config
 from semcom_pipeline.experiment_c import FIGURES_C
 from semcom_pipeline.figures import figure_names
 from semcom_pipeline.plan import Plan
@@ -11,17 +13,28 @@ from semcom_pipeline.sample import select_images
 from semcom_pipeline.weights_check import check_weights
 
 _validated = validate_config(
-    config, os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml")
+    resolve_base(config, [".", workflow.basedir]),
+    os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"),
 )
 config.clear()
 config.update(_validated)
 
 check_weights(config)  # stop before the first job, listing every missing weight file
 
-RESULTS = "results"
+RESULTS = run_dir(config)  # this run's folder: results/<run_name>/
+CACHE = cache_dir(config)  # shared by every run: results/cache/
+logger.info(
+    f"config: {', '.join(map(str, workflow.configfiles)) or '(none)'}; run folder: {RESULTS}/"
+)
 # a clear error before any job when the results cannot be written
 check_output_folder(RESULTS)
 IMAGES = select_images(config["sample"], config["seed"])
+# fewer images than asked only with sample.on_shortfall: warn (else select_images stops)
+if len(IMAGES) < config["sample"]["count"]:
+    logger.warning(
+        f"sample: {config['sample']['count']} images asked for, only {len(IMAGES)} available;"
+        " this run uses them all"
+    )
 PLAN = Plan(config)
 FIGURE_NAMES = figure_names(config)
 
@@ -94,6 +107,7 @@ def all_targets():
     # instead of being silently left missing.
     inter = [p for s in PLAN.shards() for p in received(*s) + records(*s)]
     return [
+        f"{RESULTS}/config.yaml",
         *originals(),
         *inter,
         *all_shards(),

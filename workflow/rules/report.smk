@@ -16,7 +16,9 @@ rule summarize:
     input:
         f"{RESULTS}/scores.csv",
     output:
-        f"{RESULTS}/summary.csv",
+        report(
+            f"{RESULTS}/summary.csv", caption="../report/summary.rst", category="Run"
+        ),
     log:
         f"{RESULTS}/logs/summarize.log",
     params:

@@ -19,6 +19,6 @@ rule score:
         metrics=config["metrics"],
         metric_options=config["metric_options"],
         device=config["device"],
-        graph_cache=f"{RESULTS}/cache/graphs",
+        graph_cache=f"{CACHE}/graphs",
     script:
         "../scripts/score.py"
