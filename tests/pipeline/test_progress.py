@@ -8,11 +8,10 @@ import subprocess
 import sys
 import textwrap
 
-from semcom_core.imageio import save_png
+from semcom_core.imageio import resize_longer_side, save_png
 from semcom_pipeline.config import validate_config
 from semcom_pipeline.experiment_b import transmit_shard
 from semcom_pipeline.records import read_json
-from semcom_core.imageio import resize_longer_side
 from semcom_pipeline.scoring import score_pairs
 
 
