@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import subprocess
 import sys
 
@@ -109,6 +110,8 @@ def test_errors_are_one_line_exit_2(files, capsys, argv, text):
 
 def test_missing_weights_via_subprocess(files, tmp_path):
     env = {"HF_HUB_OFFLINE": "1", "SEESS_WEIGHTS": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    if "PYTHONPATH" in os.environ:  # a checkout run through PYTHONPATH, not an install
+        env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     p = subprocess.run(
         [
             sys.executable,
