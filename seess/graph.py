@@ -111,7 +111,7 @@ def build_graph(
     Returns a validated :class:`SceneGraph`: no mask -> one whole-image node;
     one mask -> one node, no edges.
     """
-    from seess.importance import saliency_mass, spectral_residual_saliency
+    from seess.importance import SALIENCY_NAME, saliency_mass, spectral_residual_saliency
 
     st = settings or GraphSettings()
     src = to_rgb_uint8(image)
@@ -137,6 +137,7 @@ def build_graph(
         **segmenter.describe(),
         **embedder.describe(),
         **relations.describe(),
+        "saliency": SALIENCY_NAME,
         "settings": st.to_dict(),
         "image_sha256": digest,
         "source_shape": [int(v) for v in src.shape[:2]],
