@@ -144,7 +144,8 @@ class SeSS:
     device: ``auto``, ``cpu``, ``cuda``...
     cache_dir: optional folder for a :class:`seess.cache.GraphCache`.
     params: overrides of the preset's hyper-parameters (``{"ite": 3}``).
-    graph_settings: :class:`seess.graph.GraphSettings` (its crop follows ``params.crop``).
+    graph_settings: :class:`seess.graph.GraphSettings` (its ``crop``, ``triplets`` and
+        ``resize`` follow the preset's parameters of the same names).
     lazy: do not load the models now (by default they load in the constructor,
         so missing weights fail at once).
     **backend_options: passed to :func:`build_backend` (``clip_model``,
@@ -177,8 +178,9 @@ class SeSS:
             raise TypeError(f"seess: unknown option(s) {unknown}; known: {sorted(known)}")
         self.backend = build_backend(backend, device=self.device, **backend_options)
         gs = graph_settings or GraphSettings()
-        if gs.crop != self.params.crop:
-            gs = GraphSettings(**{**gs.to_dict(), "crop": self.params.crop})
+        rules = {k: getattr(self.params, k) for k in ("crop", "triplets", "resize")}
+        if any(getattr(gs, k) != v for k, v in rules.items()):
+            gs = GraphSettings(**{**gs.to_dict(), **rules})
         self.graph_settings = gs
         self.cache = None
         if cache_dir is not None:

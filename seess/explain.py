@@ -5,7 +5,8 @@ first's height), each node's mask outline in a colour shared with the node it
 is matched to, and a line between matched nodes' centroids labelled with the
 pair's final similarity ``L[u, v]`` (line width grows with the pair's weight in
 the score). The title gives SeSS, the graph score, the image score and the
-backend. Written as PNG, or PDF when the path ends in ``.pdf``.
+backend, and, for the ``official`` preset's in-place update, that the score
+depends on the order of the two images. Written as PNG, or PDF when the path ends in ``.pdf``.
 """
 
 from __future__ import annotations
@@ -129,9 +130,13 @@ def render_explanation(
                 bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": col, "alpha": 0.85},
             )
     name = ga.backend.get("name", "?")
+    head = f"SeSS {result.score:.3f}  (graph {result.graph_score:.3f}, "
+    head += f"image {result.image_score:.3f})  [{name}, {ga.n_nodes} vs {gb.n_nodes} nodes]"
+    lines = [head]
+    if getattr(getattr(result, "params", None), "update", None) == "in_place":
+        lines.append("in-place update (official preset): the score depends on argument order")
     ax.set_title(
-        f"SeSS {result.score:.3f}  (graph {result.graph_score:.3f}, image {result.image_score:.3f})"
-        f"  [{name}, {ga.n_nodes} vs {gb.n_nodes} nodes]",
+        "\n".join(lines),
         fontsize=8,
     )
     ax.set_axis_off()

@@ -42,6 +42,8 @@ __all__ = [
     "mask_iou_matrix",
     "postprocess_masks",
     "resize_longer_side",
+    "resize_width",
+    "resize_working",
 ]
 
 _SAM_URL = "https://dl.fbaipublicfiles.com/segment_anything/"
@@ -242,6 +244,30 @@ def resize_longer_side(image: np.ndarray, max_side: int = 800) -> np.ndarray:
     s = max_side / max(h, w)
     nh, nw = max(1, round(h * s)), max(1, round(w * s))
     return np.asarray(Image.fromarray(image).resize((nw, nh), Image.Resampling.LANCZOS))
+
+
+def resize_width(image: np.ndarray, max_width: int = 800) -> np.ndarray:
+    """The demo's rule: an image wider than ``max_width`` becomes Pillow's
+    ``thumbnail((max_width, max_width * H / W))`` (bicubic with Pillow's reducing
+    gap, aspect kept); narrower images, however tall, are unchanged."""
+    from PIL import Image
+
+    h, w = image.shape[:2]
+    if w <= max_width:
+        return image
+    im = Image.fromarray(image)
+    im.thumbnail((max_width, max_width * h / w))
+    return np.asarray(im)
+
+
+def resize_working(image: np.ndarray, max_side: int = 800, rule: str = "longer_side") -> np.ndarray:
+    """``image`` at the working resolution: ``rule`` ``longer_side`` (spec,
+    :func:`resize_longer_side`) or ``width`` (demo, :func:`resize_width`)."""
+    if rule == "longer_side":
+        return resize_longer_side(image, max_side)
+    if rule == "width":
+        return resize_width(image, max_side)
+    raise ValueError(f"resize rule must be 'longer_side' or 'width', got {rule!r}")
 
 
 def mask_iou_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
