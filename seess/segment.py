@@ -34,12 +34,14 @@ __all__ = [
     "SAM_ARCHS",
     "SAM_WEIGHTS",
     "FelzenszwalbSegmenter",
+    "ObjectSegmenter",
     "SamArch",
     "SamSegmenter",
     "Segmenter",
     "build_sam_model",
     "load_sam",
     "mask_iou_matrix",
+    "normalise_colour",
     "postprocess_masks",
     "resize_longer_side",
     "resize_width",
@@ -461,3 +463,131 @@ class FelzenszwalbSegmenter(Segmenter):
             "sigma": self.sigma,
             "min_area": self.min_area,
         }
+
+
+def normalise_colour(image: np.ndarray) -> np.ndarray:
+    """Per-channel standardised colour ``(H, W, 3)`` float64 (zero mean, unit deviation).
+
+    Invariant to any per-channel affine colour change ``a_c * x + b_c`` with ``a_c > 0``
+    (a global cast, a blend with a flat colour, a brightness or contrast change) up to
+    rounding; a constant channel becomes 0.
+    """
+    x = np.asarray(image, dtype=np.float64)
+    flat = x.reshape(-1, x.shape[-1])
+    mean = flat.mean(0)
+    std = flat.std(0)
+    return (x - mean) / np.where(std > 1e-6, std, 1.0)
+
+
+class ObjectSegmenter(Segmenter):
+    """Offline object-level segmenter: merged Felzenszwalb regions (``sess-lite``).
+
+    Steps, on the colour-normalised image (:func:`normalise_colour`, so a global colour
+    cast does not change the regions) shrunk to ``work_side`` px (longer side) and
+    smoothed (Gaussian ``sigma`` px):
+
+    1. Felzenszwalb-Huttenlocher over-segmentation (``scale``); its post-pass merges
+       every component smaller than ``min_area`` of the image into a neighbour
+       across the weakest edge, so small fragments join an object instead of vanishing;
+    2. region-adjacency-graph merging (scikit-image ``rag_mean_color`` +
+       ``merge_hierarchical``): adjacent regions whose mean colours lie closer than
+       ``merge_threshold`` (in standard deviations of the image) are merged, closest
+       first, recomputing the means;
+    3. regions covering less than ``min_area`` of the image are dropped (SAM's
+       generator likewise filters small and unstable masks).
+
+    Masks are returned at the image's resolution (nearest-neighbour upsampling).
+    """
+
+    name = "objects"
+
+    def __init__(
+        self,
+        work_side: int = 128,
+        sigma: float = 0.8,
+        scale: float = 60.0,
+        merge_threshold: float = 0.45,
+        min_area: float = 0.01,
+    ) -> None:
+        if work_side < 16:
+            raise ValueError(f"objects: work_side must be >= 16, got {work_side}")
+        if sigma < 0 or scale <= 0 or merge_threshold < 0:
+            raise ValueError("objects: need sigma >= 0, scale > 0 and merge_threshold >= 0")
+        if not 0 <= min_area < 1:
+            raise ValueError(f"objects: min_area must be a fraction in [0, 1), got {min_area}")
+        self.work_side = int(work_side)
+        self.sigma = float(sigma)
+        self.scale = float(scale)
+        self.merge_threshold = float(merge_threshold)
+        self.min_area = float(min_area)
+
+    def labels(self, image: np.ndarray) -> np.ndarray:
+        """Region labels ``(h, w)`` int64 at the working size (0, 1, ... ; after merging)."""
+        from PIL import Image
+        from scipy import ndimage
+        from skimage import graph
+        from skimage.segmentation import felzenszwalb
+
+        h, w = image.shape[:2]
+        s = min(1.0, self.work_side / max(h, w))
+        sh, sw = max(1, round(h * s)), max(1, round(w * s))
+        small = image
+        if (sh, sw) != (h, w):
+            small = np.asarray(Image.fromarray(image).resize((sw, sh), Image.Resampling.BOX))
+        x = normalise_colour(small)
+        if self.sigma > 0:
+            x = ndimage.gaussian_filter(x, (self.sigma, self.sigma, 0))
+        min_size = max(2, round(self.min_area * sh * sw))
+        lab = felzenszwalb(x, scale=self.scale, sigma=0.0, min_size=min_size)
+        if lab.max() > 0:
+            rag = graph.rag_mean_color(x, lab, mode="distance")
+            lab = graph.merge_hierarchical(
+                lab,
+                rag,
+                thresh=self.merge_threshold,
+                rag_copy=False,
+                in_place_merge=True,
+                merge_func=_merge_mean_color,
+                weight_func=_weight_mean_color,
+            )
+        _, lab = np.unique(lab, return_inverse=True)
+        return lab.reshape(sh, sw).astype(np.int64)
+
+    def _segment(self, image: np.ndarray) -> np.ndarray:
+        h, w = image.shape[:2]
+        if h * w < 4:
+            return np.zeros((0, h, w), bool)
+        lab = self.labels(image)
+        sh, sw = lab.shape
+        rows = np.minimum((np.arange(h) + 0.5) * sh / h, sh - 1).astype(np.int64)
+        cols = np.minimum((np.arange(w) + 0.5) * sw / w, sw - 1).astype(np.int64)
+        full = lab[rows[:, None], cols[None, :]]
+        counts = np.bincount(full.ravel())
+        keep = np.flatnonzero(counts >= max(1.0, self.min_area * h * w))
+        if keep.size == 0:
+            return np.zeros((0, h, w), bool)
+        return full[None] == keep[:, None, None]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "segmenter": self.name,
+            "work_side": self.work_side,
+            "sigma": self.sigma,
+            "scale": self.scale,
+            "merge_threshold": self.merge_threshold,
+            "min_area": self.min_area,
+        }
+
+
+def _weight_mean_color(g, src: int, dst: int, n: int) -> dict[str, float]:
+    """RAG edge weight after merging ``src`` into ``dst``: distance of the mean colours."""
+    diff = g.nodes[dst]["mean color"] - g.nodes[n]["mean color"]
+    return {"weight": float(np.linalg.norm(diff))}
+
+
+def _merge_mean_color(g, src: int, dst: int) -> None:
+    """Pool the colour sums of ``src`` into ``dst`` and update its mean."""
+    d = g.nodes[dst]
+    d["total color"] += g.nodes[src]["total color"]
+    d["pixel count"] += g.nodes[src]["pixel count"]
+    d["mean color"] = d["total color"] / d["pixel count"]
