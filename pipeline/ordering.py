@@ -167,13 +167,13 @@ def _layout(seed: int) -> tuple[list[_Obj], int]:
     return objs, int(rng.integers(4))
 
 
-def synthetic_scene(seed: int, size: int = 128) -> np.ndarray:
+def synthetic_scene(seed: int, size: int = 192) -> np.ndarray:
     """The reference scene number ``seed``: uint8 ``(size, size, 3)``."""
     objs, texture = _layout(seed)
     return _render(objs, texture, seed, size)
 
 
-def scene_variants(seed: int, size: int = 128) -> dict[str, np.ndarray]:
+def scene_variants(seed: int, size: int = 192) -> dict[str, np.ndarray]:
     """The reference (key ``reference``) and the five variants of scene ``seed``.
 
     ``translation`` shifts the whole scene (background included) by (3, 4) px;
@@ -221,7 +221,7 @@ def _score_all(
 
 
 def scene_orderings(
-    metrics: Mapping[str, Scorer], seeds: Iterable[int], size: int = 128
+    metrics: Mapping[str, Scorer], seeds: Iterable[int], size: int = 192
 ) -> tuple[list[Ordering], dict[str, dict[str, float]]]:
     """Orderings of the synthetic scenes and every metric's scores (``{metric: {key: value}}``,
     keys ``scene<seed>/<variant>``)."""

@@ -15,9 +15,12 @@ Backend sets (named in every result's provenance, ``graph.backend["name"]``):
   :class:`~seess.weights.MissingWeightsError` says what to download. It never
   falls back to the offline set. Other model choices keep the set but change
   the name: ``sess[sam=vit_b,clip=ViT-B-32/openai]``.
-- ``sess-lite``: Felzenszwalb segments + descriptor embeddings + geometric
-  relations; no weights, deterministic, CPU only. Its relation similarity is
-  the identity (the descriptor embedder has no text side).
+- ``sess-lite``: object-level regions (colour-normalised Felzenszwalb segments
+  merged on a region adjacency graph, :class:`~seess.segment.ObjectSegmenter`) +
+  object descriptors (colour robust to a global cast, Hu-moment shape, LBP
+  texture, place, size: :class:`~seess.embed.ObjectDescriptorEmbedder`) +
+  geometric relations between those regions; no weights, deterministic, CPU
+  only. Its relation similarity is the identity (no text side).
 - Components passed explicitly (``segmenter=``, ``embedder=``, ``relations=``)
   give a descriptive name such as ``custom[felzenszwalb+openclip+geometric]``.
 """
@@ -31,13 +34,13 @@ from typing import Any
 import numpy as np
 
 from seess.clip_model import DEFAULT_CLIP
-from seess.embed import ClipEmbedder, DescriptorEmbedder, Embedder
+from seess.embed import ClipEmbedder, Embedder, ObjectDescriptorEmbedder
 from seess.graph import GraphSettings, build_graph
 from seess.imageio import load_rgb, to_rgb_uint8
 from seess.models import resolve_device
 from seess.relations import ClipRelationPredictor, GeometricRelationPredictor, RelationPredictor
 from seess.scene import SceneGraph
-from seess.segment import FelzenszwalbSegmenter, SamSegmenter, Segmenter
+from seess.segment import ObjectSegmenter, SamSegmenter, Segmenter
 
 __all__ = ["BACKENDS", "Backend", "SeSS", "build_backend", "relation_similarity"]
 
@@ -101,8 +104,8 @@ def build_backend(
         )
         rel = relations or ClipRelationPredictor(emb, max_objects=max_objects)
     else:
-        seg = segmenter or FelzenszwalbSegmenter()
-        emb = embedder or DescriptorEmbedder()
+        seg = segmenter or ObjectSegmenter()
+        emb = embedder or ObjectDescriptorEmbedder()
         rel = relations or GeometricRelationPredictor(max_objects=max_objects)
     if segmenter is not None or embedder is not None or relations is not None:
         name = f"custom[{seg.name}+{emb.name.split(':')[0]}+{rel.name}]"

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from seess.embed import Embedder, mask_boxes, node_crops
+from seess.embed import Embedder, mask_boxes
 from seess.fsutil import atomic_path
 from seess.imageio import to_rgb_uint8
 from seess.relations import RelationPredictor, select_triplets
@@ -148,8 +148,8 @@ def build_graph(
         )
         masks, edges, edge_scores = masks[tri.nodes], tri.edges, tri.scores
     boxes = mask_boxes(masks)
-    feats = embedder.embed_images(node_crops(img, masks, boxes, st.crop)).astype(np.float32)
-    image_embedding = embedder.embed_images([img])[0].astype(np.float32)
+    feats = embedder.embed_nodes(img, masks, boxes, st.crop).astype(np.float32)
+    image_embedding = embedder.embed_image(img).astype(np.float32)
     sal = spectral_residual_saliency(img)
     provenance = {
         "name": backend,

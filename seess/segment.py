@@ -506,7 +506,7 @@ class ObjectSegmenter(Segmenter):
         work_side: int = 128,
         sigma: float = 0.8,
         scale: float = 60.0,
-        merge_threshold: float = 0.45,
+        merge_threshold: float = 0.7,
         min_area: float = 0.01,
     ) -> None:
         if work_side < 16:
