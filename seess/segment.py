@@ -35,6 +35,7 @@ __all__ = [
     "SAM_WEIGHTS",
     "FelzenszwalbSegmenter",
     "ObjectSegmenter",
+    "absorb_small_regions",
     "SamArch",
     "SamSegmenter",
     "Segmenter",
@@ -486,15 +487,15 @@ class ObjectSegmenter(Segmenter):
     cast does not change the regions) shrunk to ``work_side`` px (longer side) and
     smoothed (Gaussian ``sigma`` px):
 
-    1. Felzenszwalb-Huttenlocher over-segmentation (``scale``); its post-pass merges
-       every component smaller than ``min_area`` of the image into a neighbour
-       across the weakest edge, so small fragments join an object instead of vanishing;
+    1. Felzenszwalb-Huttenlocher over-segmentation (``scale``; components under a
+       quarter of ``min_area`` join a neighbour in its own post-pass);
     2. region-adjacency-graph merging (scikit-image ``rag_mean_color`` +
        ``merge_hierarchical``): adjacent regions whose mean colours lie closer than
        ``merge_threshold`` (in standard deviations of the image) are merged, closest
        first, recomputing the means;
-    3. regions covering less than ``min_area`` of the image are dropped (SAM's
-       generator likewise filters small and unstable masks).
+    3. regions covering less than ``min_area`` of the image join their adjacent
+       region of closest mean colour (:func:`absorb_small_regions`; SAM's generator
+       likewise filters small masks), so every pixel belongs to one object.
 
     Masks are returned at the image's resolution (nearest-neighbour upsampling).
     """
@@ -504,10 +505,10 @@ class ObjectSegmenter(Segmenter):
     def __init__(
         self,
         work_side: int = 128,
-        sigma: float = 0.8,
+        sigma: float = 2.0,
         scale: float = 60.0,
-        merge_threshold: float = 0.7,
-        min_area: float = 0.01,
+        merge_threshold: float = 0.3,
+        min_area: float = 0.015,
     ) -> None:
         if work_side < 16:
             raise ValueError(f"objects: work_side must be >= 16, got {work_side}")
@@ -525,7 +526,7 @@ class ObjectSegmenter(Segmenter):
         """Region labels ``(h, w)`` int64 at the working size (0, 1, ... ; after merging)."""
         from PIL import Image
         from scipy import ndimage
-        from skimage import graph
+        from skimage import filters, graph
         from skimage.segmentation import felzenszwalb
 
         h, w = image.shape[:2]
@@ -537,19 +538,21 @@ class ObjectSegmenter(Segmenter):
         x = normalise_colour(small)
         if self.sigma > 0:
             x = ndimage.gaussian_filter(x, (self.sigma, self.sigma, 0))
-        min_size = max(2, round(self.min_area * sh * sw))
+        min_size = max(2, round(0.25 * self.min_area * sh * sw))
         lab = felzenszwalb(x, scale=self.scale, sigma=0.0, min_size=min_size)
         if lab.max() > 0:
-            rag = graph.rag_mean_color(x, lab, mode="distance")
+            edges = np.sqrt(sum(filters.sobel(x[..., c]) ** 2 for c in range(3)))
+            rag = graph.rag_boundary(lab, edges)
             lab = graph.merge_hierarchical(
                 lab,
                 rag,
                 thresh=self.merge_threshold,
                 rag_copy=False,
                 in_place_merge=True,
-                merge_func=_merge_mean_color,
-                weight_func=_weight_mean_color,
+                merge_func=_merge_boundary,
+                weight_func=_weight_boundary,
             )
+        lab = absorb_small_regions(lab, x, max(1, round(self.min_area * sh * sw)))
         _, lab = np.unique(lab, return_inverse=True)
         return lab.reshape(sh, sw).astype(np.int64)
 
@@ -579,15 +582,68 @@ class ObjectSegmenter(Segmenter):
         }
 
 
-def _weight_mean_color(g, src: int, dst: int, n: int) -> dict[str, float]:
-    """RAG edge weight after merging ``src`` into ``dst``: distance of the mean colours."""
-    diff = g.nodes[dst]["mean color"] - g.nodes[n]["mean color"]
-    return {"weight": float(np.linalg.norm(diff))}
+def _weight_boundary(g, src: int, dst: int, n: int) -> dict[str, float]:
+    """RAG edge after merging ``src`` into ``dst``: the mean edge strength along the pooled
+    boundary with ``n`` (boundary lengths as weights)."""
+    default = {"weight": 0.0, "count": 0}
+    a, b = g[src].get(n, default), g[dst].get(n, default)
+    count = a["count"] + b["count"]
+    weight = (a["count"] * a["weight"] + b["count"] * b["weight"]) / max(count, 1)
+    return {"count": count, "weight": weight}
 
 
-def _merge_mean_color(g, src: int, dst: int) -> None:
-    """Pool the colour sums of ``src`` into ``dst`` and update its mean."""
-    d = g.nodes[dst]
-    d["total color"] += g.nodes[src]["total color"]
-    d["pixel count"] += g.nodes[src]["pixel count"]
-    d["mean color"] = d["total color"] / d["pixel count"]
+def _merge_boundary(g, src: int, dst: int) -> None:
+    """Nothing to pool on the nodes (the boundary statistics live on the edges)."""
+
+
+def absorb_small_regions(labels: np.ndarray, features: np.ndarray, min_pixels: int) -> np.ndarray:
+    """Merge every region of ``labels`` ``(h, w)`` smaller than ``min_pixels`` into the
+    4-adjacent region whose mean ``features`` ``(h, w, c)`` is closest, smallest region
+    first (means and sizes updated after each merge). Returns labels ``0..k-1``."""
+    _, lab = np.unique(labels, return_inverse=True)
+    lab = lab.reshape(labels.shape)
+    k = int(lab.max()) + 1
+    f = features.reshape(-1, features.shape[-1])
+    size = np.bincount(lab.ravel(), minlength=k).astype(np.float64)
+    total = np.stack([np.bincount(lab.ravel(), f[:, c], k) for c in range(f.shape[1])], 1)
+    parent = np.arange(k)
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    pairs = np.concatenate(
+        [
+            np.stack([lab[:, :-1].ravel(), lab[:, 1:].ravel()], 1),
+            np.stack([lab[:-1].ravel(), lab[1:].ravel()], 1),
+        ]
+    )
+    pairs = np.unique(np.sort(pairs[pairs[:, 0] != pairs[:, 1]], axis=1), axis=0)
+    neighbours: dict[int, set[int]] = {i: set() for i in range(k)}
+    for a, b in pairs:
+        neighbours[int(a)].add(int(b))
+        neighbours[int(b)].add(int(a))
+    while True:
+        alive = [i for i in range(k) if parent[i] == i and neighbours[i]]
+        small = [i for i in alive if size[i] < min_pixels]
+        if not small:
+            break
+        i = min(small, key=lambda j: (size[j], j))
+        mean_i = total[i] / size[i]
+        j = min(
+            neighbours[i], key=lambda n: (float(np.sum((total[n] / size[n] - mean_i) ** 2)), n)
+        )
+        parent[i] = j
+        size[j] += size[i]
+        total[j] += total[i]
+        for n in neighbours.pop(i):
+            neighbours[n].discard(i)
+            if n != j:
+                neighbours[n].add(j)
+                neighbours[j].add(n)
+        neighbours[i] = set()
+    roots = np.array([root(i) for i in range(k)])
+    _, out = np.unique(roots[lab], return_inverse=True)
+    return out.reshape(labels.shape)
