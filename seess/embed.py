@@ -299,10 +299,10 @@ class ObjectDescriptorEmbedder(Embedder):
 
     #: default part weights (they are normalised to sum 1)
     WEIGHTS = {
-        "colour": 0.40,
-        "shape": 0.22,
-        "texture": 0.15,
-        "place": 0.10,
+        "colour": 0.32,
+        "shape": 0.20,
+        "texture": 0.10,
+        "place": 0.25,
         "size": 0.05,
         "tint": 0.08,
     }

@@ -463,6 +463,8 @@ class FelzenszwalbSegmenter(Segmenter):
             "scales": list(self.scales),
             "sigma": self.sigma,
             "min_area": self.min_area,
+            "thin_px": self.thin_px,
+            "colour_threshold": self.colour_threshold,
         }
 
 
@@ -507,8 +509,10 @@ class ObjectSegmenter(Segmenter):
         work_side: int = 128,
         sigma: float = 2.0,
         scale: float = 60.0,
-        merge_threshold: float = 0.3,
+        merge_threshold: float = 0.4,
         min_area: float = 0.015,
+        thin_px: int = 2,
+        colour_threshold: float = 0.35,
     ) -> None:
         if work_side < 16:
             raise ValueError(f"objects: work_side must be >= 16, got {work_side}")
@@ -521,12 +525,13 @@ class ObjectSegmenter(Segmenter):
         self.scale = float(scale)
         self.merge_threshold = float(merge_threshold)
         self.min_area = float(min_area)
+        self.thin_px = int(thin_px)
+        self.colour_threshold = float(colour_threshold)
 
     def labels(self, image: np.ndarray) -> np.ndarray:
         """Region labels ``(h, w)`` int64 at the working size (0, 1, ... ; after merging)."""
         from PIL import Image
         from scipy import ndimage
-        from skimage import filters, graph
         from skimage.segmentation import felzenszwalb
 
         h, w = image.shape[:2]
@@ -541,18 +546,10 @@ class ObjectSegmenter(Segmenter):
         min_size = max(2, round(0.25 * self.min_area * sh * sw))
         lab = felzenszwalb(x, scale=self.scale, sigma=0.0, min_size=min_size)
         if lab.max() > 0:
-            edges = np.sqrt(sum(filters.sobel(x[..., c]) ** 2 for c in range(3)))
-            rag = graph.rag_boundary(lab, edges)
-            lab = graph.merge_hierarchical(
-                lab,
-                rag,
-                thresh=self.merge_threshold,
-                rag_copy=False,
-                in_place_merge=True,
-                merge_func=_merge_boundary,
-                weight_func=_weight_boundary,
-            )
-        lab = absorb_small_regions(lab, x, max(1, round(self.min_area * sh * sw)))
+            lab = _merge_regions(lab, x, self.merge_threshold, self.colour_threshold)
+        lab = absorb_small_regions(
+            lab, x, max(1, round(self.min_area * sh * sw)), thin_px=self.thin_px
+        )
         _, lab = np.unique(lab, return_inverse=True)
         return lab.reshape(sh, sw).astype(np.int64)
 
@@ -582,27 +579,80 @@ class ObjectSegmenter(Segmenter):
         }
 
 
-def _weight_boundary(g, src: int, dst: int, n: int) -> dict[str, float]:
-    """RAG edge after merging ``src`` into ``dst``: the mean edge strength along the pooled
-    boundary with ``n`` (boundary lengths as weights)."""
-    default = {"weight": 0.0, "count": 0}
-    a, b = g[src].get(n, default), g[dst].get(n, default)
-    count = a["count"] + b["count"]
-    weight = (a["count"] * a["weight"] + b["count"] * b["weight"]) / max(count, 1)
-    return {"count": count, "weight": weight}
+def _merge_regions(
+    labels: np.ndarray, x: np.ndarray, edge_threshold: float, colour_threshold: float
+) -> np.ndarray:
+    """Region-adjacency-graph merging (scikit-image ``rag_boundary`` +
+    ``merge_hierarchical``) of ``labels`` on the image ``x`` ``(h, w, 3)``: adjacent
+    regions merge, weakest first, while ``min(boundary / edge_threshold, colour /
+    colour_threshold) < 1``, where ``boundary`` is the mean Sobel strength of ``x`` along
+    their shared boundary (a gradient or a texture has weak inner boundaries) and
+    ``colour`` the distance of their mean colours (recomputed after each merge)."""
+    from skimage import filters, graph
+
+    edges = np.sqrt(sum(filters.sobel(x[..., c]) ** 2 for c in range(x.shape[2])))
+    rag = graph.rag_boundary(labels, edges)
+    flat = labels.ravel()
+    k = int(flat.max()) + 1
+    count = np.bincount(flat, minlength=k).astype(np.float64)
+    total = np.stack([np.bincount(flat, x[..., c].ravel(), k) for c in range(x.shape[2])], 1)
+    for n in rag.nodes:
+        rag.nodes[n]["total"] = total[n].copy()
+        rag.nodes[n]["count"] = count[n]
+    for a, b, d in rag.edges(data=True):
+        d["boundary"] = d["weight"]
+        d["weight"] = _merge_weight(rag, a, b, d["boundary"], edge_threshold, colour_threshold)
+
+    def weight(g, src: int, dst: int, n: int) -> dict[str, float]:
+        default = {"boundary": 0.0, "count": 0}
+        a, b = g[src].get(n, default), g[dst].get(n, default)
+        cnt = a["count"] + b["count"]
+        bnd = (a["count"] * a["boundary"] + b["count"] * b["boundary"]) / max(cnt, 1)
+        w = _merge_weight(g, dst, n, bnd, edge_threshold, colour_threshold)
+        return {"count": cnt, "boundary": bnd, "weight": w}
+
+    def merge(g, src: int, dst: int) -> None:
+        g.nodes[dst]["total"] = g.nodes[dst]["total"] + g.nodes[src]["total"]
+        g.nodes[dst]["count"] = g.nodes[dst]["count"] + g.nodes[src]["count"]
+
+    return graph.merge_hierarchical(
+        labels,
+        rag,
+        thresh=1.0,
+        rag_copy=False,
+        in_place_merge=True,
+        merge_func=merge,
+        weight_func=weight,
+    )
 
 
-def _merge_boundary(g, src: int, dst: int) -> None:
-    """Nothing to pool on the nodes (the boundary statistics live on the edges)."""
+def _merge_weight(g, a: int, b: int, boundary: float, t_edge: float, t_colour: float) -> float:
+    ma = g.nodes[a]["total"] / max(g.nodes[a]["count"], 1.0)
+    mb = g.nodes[b]["total"] / max(g.nodes[b]["count"], 1.0)
+    colour = float(np.linalg.norm(ma - mb))
+    return min(boundary / max(t_edge, 1e-12), colour / max(t_colour, 1e-12))
 
 
-def absorb_small_regions(labels: np.ndarray, features: np.ndarray, min_pixels: int) -> np.ndarray:
-    """Merge every region of ``labels`` ``(h, w)`` smaller than ``min_pixels`` into the
-    4-adjacent region whose mean ``features`` ``(h, w, c)`` is closest, smallest region
-    first (means and sizes updated after each merge). Returns labels ``0..k-1``."""
+def absorb_small_regions(
+    labels: np.ndarray, features: np.ndarray, min_pixels: int, thin_px: int = 0
+) -> np.ndarray:
+    """Merge every region of ``labels`` ``(h, w)`` smaller than ``min_pixels`` (or, with
+    ``thin_px > 0``, thin: less than a quarter of it survives an erosion by ``thin_px``
+    pixels, such as the band a blurred object edge leaves) into the 4-adjacent region
+    whose mean ``features`` ``(h, w, c)`` is closest, smallest region first (means and
+    sizes updated after each merge). Returns labels ``0..k-1``."""
+    from scipy import ndimage
+
     _, lab = np.unique(labels, return_inverse=True)
     lab = lab.reshape(labels.shape)
     k = int(lab.max()) + 1
+    thin = np.zeros(k, bool)
+    if thin_px > 0:
+        struct = ndimage.generate_binary_structure(2, 1)
+        for i in range(k):
+            m = lab == i
+            core = ndimage.binary_erosion(m, struct, iterations=thin_px, border_value=1)
+            thin[i] = core.sum() < 0.25 * m.sum()
     f = features.reshape(-1, features.shape[-1])
     size = np.bincount(lab.ravel(), minlength=k).astype(np.float64)
     total = np.stack([np.bincount(lab.ravel(), f[:, c], k) for c in range(f.shape[1])], 1)
@@ -627,7 +677,7 @@ def absorb_small_regions(labels: np.ndarray, features: np.ndarray, min_pixels: i
         neighbours[int(b)].add(int(a))
     while True:
         alive = [i for i in range(k) if parent[i] == i and neighbours[i]]
-        small = [i for i in alive if size[i] < min_pixels]
+        small = [i for i in alive if size[i] < min_pixels or thin[i]]
         if not small:
             break
         i = min(small, key=lambda j: (size[j], j))
@@ -636,6 +686,7 @@ def absorb_small_regions(labels: np.ndarray, features: np.ndarray, min_pixels: i
             neighbours[i], key=lambda n: (float(np.sum((total[n] / size[n] - mean_i) ** 2)), n)
         )
         parent[i] = j
+        thin[i] = False
         size[j] += size[i]
         total[j] += total[i]
         for n in neighbours.pop(i):
