@@ -28,15 +28,19 @@ import pandas as pd
 
 __all__ = [
     "D_GRIDS",
+    "FIG13_STRENGTHS",
     "JPEG_BPP",
+    "PSNR_SCALE_DB",
     "SCENE_ORDERINGS",
     "SCENE_VARIANTS",
     "Ordering",
     "d_orderings",
+    "fig13_table",
     "jpeg_orderings",
     "ordering_table",
     "scene_orderings",
     "scene_variants",
+    "seess_scorer",
     "synthetic_scene",
 ]
 
@@ -310,3 +314,64 @@ def ordering_table(
         for fam, oks in by_family.items():
             rows.append({"family": fam, "metric": m, "respected": sum(oks), "total": len(oks)})
     return pd.DataFrame(rows, columns=["family", "metric", "respected", "total"])
+
+
+#: Experiment D's largest strengths of the default run (config.yaml), Fig. 13's table.
+FIG13_STRENGTHS: dict[str, float] = {
+    "translation": 32,
+    "rotation": 20,
+    "reflection": 1,
+    "scaling": 32,
+    "color_filter": 0.3,
+}
+#: PSNR is put on a [0, 1] scale for robustness comparisons as ``min(PSNR / 50 dB, 1)``.
+PSNR_SCALE_DB = 50.0
+
+
+def seess_scorer(model) -> Scorer:
+    """``(ref, test) -> score`` of a :class:`seess.api.SeSS`, building each distinct
+    image's graph once (keyed by its content hash)."""
+    from seess.graph import image_hash
+
+    graphs: dict[str, object] = {}
+
+    def graph(x: np.ndarray):
+        key = image_hash(x)
+        if key not in graphs:
+            graphs[key] = model.graph(x)
+        return graphs[key]
+
+    def score(a: np.ndarray, b: np.ndarray) -> float:
+        return float(model.score_graphs(graph(a), graph(b)).score)
+
+    return score
+
+
+def fig13_table(
+    metrics: Mapping[str, Scorer],
+    images: Mapping[str, np.ndarray],
+    strengths: Mapping[str, float] = FIG13_STRENGTHS,
+) -> pd.DataFrame:
+    """Tidy table ``image, transform, strength, metric, value, robustness``: each metric
+    on each image transformed at Fig. 13's strengths. ``robustness`` is the value on a
+    [0, 1] scale (PSNR divided by :data:`PSNR_SCALE_DB`, capped at 1)."""
+    from semcom_pipeline.transforms import apply_transform
+
+    rows = []
+    for name, img in images.items():
+        for t, s in strengths.items():
+            x = apply_transform(t, img, s)
+            for m, f in metrics.items():
+                v = float(f(img, x))
+                rob = min(v / PSNR_SCALE_DB, 1.0) if m == "psnr" else v
+                rows.append(
+                    {
+                        "image": name,
+                        "transform": t,
+                        "strength": s,
+                        "metric": m,
+                        "value": v,
+                        "robustness": rob,
+                    }
+                )
+    return pd.DataFrame(rows)

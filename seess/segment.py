@@ -465,6 +465,7 @@ class FelzenszwalbSegmenter(Segmenter):
             "min_area": self.min_area,
             "thin_px": self.thin_px,
             "colour_threshold": self.colour_threshold,
+            "max_regions": self.max_regions,
         }
 
 
@@ -513,6 +514,7 @@ class ObjectSegmenter(Segmenter):
         min_area: float = 0.015,
         thin_px: int = 2,
         colour_threshold: float = 0.35,
+        max_regions: int = 8,
     ) -> None:
         if work_side < 16:
             raise ValueError(f"objects: work_side must be >= 16, got {work_side}")
@@ -527,6 +529,7 @@ class ObjectSegmenter(Segmenter):
         self.min_area = float(min_area)
         self.thin_px = int(thin_px)
         self.colour_threshold = float(colour_threshold)
+        self.max_regions = int(max_regions)
 
     def labels(self, image: np.ndarray) -> np.ndarray:
         """Region labels ``(h, w)`` int64 at the working size (0, 1, ... ; after merging)."""
@@ -550,6 +553,10 @@ class ObjectSegmenter(Segmenter):
         lab = absorb_small_regions(
             lab, x, max(1, round(self.min_area * sh * sw)), thin_px=self.thin_px
         )
+        if self.max_regions and lab.max() + 1 > self.max_regions:
+            lab = _merge_regions(
+                lab, x, self.merge_threshold, self.colour_threshold, self.max_regions
+            )
         _, lab = np.unique(lab, return_inverse=True)
         return lab.reshape(sh, sw).astype(np.int64)
 
@@ -580,14 +587,19 @@ class ObjectSegmenter(Segmenter):
 
 
 def _merge_regions(
-    labels: np.ndarray, x: np.ndarray, edge_threshold: float, colour_threshold: float
+    labels: np.ndarray,
+    x: np.ndarray,
+    edge_threshold: float,
+    colour_threshold: float,
+    max_regions: int | None = None,
 ) -> np.ndarray:
     """Region-adjacency-graph merging (scikit-image ``rag_boundary`` +
     ``merge_hierarchical``) of ``labels`` on the image ``x`` ``(h, w, 3)``: adjacent
     regions merge, weakest first, while ``min(boundary / edge_threshold, colour /
     colour_threshold) < 1``, where ``boundary`` is the mean Sobel strength of ``x`` along
     their shared boundary (a gradient or a texture has weak inner boundaries) and
-    ``colour`` the distance of their mean colours (recomputed after each merge)."""
+    ``colour`` the distance of their mean colours (recomputed after each merge). With
+    ``max_regions``, the weakest pairs keep merging until at most that many remain."""
     from skimage import filters, graph
 
     edges = np.sqrt(sum(filters.sobel(x[..., c]) ** 2 for c in range(x.shape[2])))
@@ -615,7 +627,7 @@ def _merge_regions(
         g.nodes[dst]["total"] = g.nodes[dst]["total"] + g.nodes[src]["total"]
         g.nodes[dst]["count"] = g.nodes[dst]["count"] + g.nodes[src]["count"]
 
-    return graph.merge_hierarchical(
+    out = graph.merge_hierarchical(
         labels,
         rag,
         thresh=1.0,
@@ -624,6 +636,17 @@ def _merge_regions(
         merge_func=merge,
         weight_func=weight,
     )
+    if max_regions is None or rag.number_of_nodes() <= max_regions:
+        return out
+    while rag.number_of_nodes() > max_regions and rag.number_of_edges() > 0:
+        a, b, _ = min(rag.edges(data=True), key=lambda e: (e[2]["weight"], e[0], e[1]))
+        merge(rag, a, b)
+        rag.merge_nodes(a, b, weight, in_place=True)
+    label_map = np.arange(labels.max() + 1)
+    for ix, (_, d) in enumerate(rag.nodes(data=True)):
+        for lab in d["labels"]:
+            label_map[lab] = ix
+    return label_map[labels]
 
 
 def _merge_weight(g, a: int, b: int, boundary: float, t_edge: float, t_colour: float) -> float:
