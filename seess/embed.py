@@ -281,7 +281,9 @@ class ObjectDescriptorEmbedder(Embedder):
       flat colour or a contrast change leaves it unchanged;
     - ``shape``: the mask's log-scaled Hu moments 1-3 (``cv2.HuMoments``; invariant to
       translation, scale, rotation and reflection), its solidity and its eccentricity,
-      each as a Gaussian soft-bin code;
+      each as a Gaussian soft-bin code, computed on the mask resampled to a 64 x 64
+      raster of the image (image-relative coordinates: the same scene at another size
+      or aspect ratio keeps its codes);
     - ``texture``: rotation-invariant uniform local binary patterns (P = 8, R = 1) of the
       normalised grey image inside the mask, plus the mean gradient magnitude;
     - ``place``: the mask's centroid as a soft code on a 5 x 5 grid (so objects that
@@ -334,6 +336,8 @@ class ObjectDescriptorEmbedder(Embedder):
         gy, gx = np.gradient(grey) if min(grey.shape) > 1 else (np.zeros_like(grey),) * 2
         q = np.clip(np.rint(grey * 32.0 + 128.0), 0, 255).astype(np.uint8)
         lbp = local_binary_pattern(q, 8, 1, method="uniform").astype(np.int64)  # 0..9
+        lbp[[0, -1], :] = 10  # border pixels (incomplete neighbourhoods) are not counted
+        lbp[:, [0, -1]] = 10
         return {
             "colour": self._hist_codes(unit),
             "tint": self._hist_codes(np.asarray(image, np.float64) / 255.0),
@@ -353,8 +357,11 @@ class ObjectDescriptorEmbedder(Embedder):
     def _shape(mask: np.ndarray) -> np.ndarray:
         import cv2
 
-        m = np.ascontiguousarray(mask, dtype=np.uint8)
-        mo = cv2.moments(m, binaryImage=True)
+        # on a 64 x 64 raster of the image: shape in image-relative coordinates, so the
+        # same scene at another size or aspect ratio gives the same code
+        sq = cv2.resize(np.asarray(mask, np.float32), (64, 64), interpolation=cv2.INTER_AREA)
+        m = np.ascontiguousarray(sq >= 0.5, dtype=np.uint8)
+        mo = cv2.moments(sq)
         hu = cv2.HuMoments(mo).ravel()[:3]
         loghu = np.clip(-np.sign(hu) * np.log10(np.abs(hu) + 1e-30), 0.0, 12.0)
         area = max(mo["m00"], 1.0)
@@ -381,7 +388,8 @@ class ObjectDescriptorEmbedder(Embedder):
         n = max(int(flat.sum()), 1)
         colour = np.sqrt(maps["colour"][flat].sum(0) / n)
         tint = np.sqrt(maps["tint"][flat].sum(0) / n)
-        lbp = np.bincount(maps["lbp"][mask], minlength=10)[:10] / n
+        lbp = np.bincount(maps["lbp"][mask], minlength=11)[:10].astype(np.float64)
+        lbp = lbp / max(lbp.sum(), 1.0)
         grad = float(maps["grad"][mask].mean()) if flat.any() else 0.0
         texture = np.concatenate([np.sqrt(lbp), 0.5 * _rbf(grad, np.linspace(0, 1.5, 16), 0.1)])
         rows, cols = np.nonzero(mask)
