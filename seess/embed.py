@@ -20,7 +20,7 @@ from __future__ import annotations
 import abc
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -255,7 +255,7 @@ class DescriptorEmbedder(Embedder):
         }
 
 
-def _rbf(values: np.ndarray, centres: np.ndarray, width: float) -> np.ndarray:
+def _rbf(values: float | np.ndarray, centres: np.ndarray, width: float) -> np.ndarray:
     """Gaussian soft-bin code ``(..., len(centres))`` of scalars: the cosine of two codes is
     close to ``exp(-(a - b)**2 / (4 * width**2))`` inside the centres' range."""
     v = np.asarray(values, dtype=np.float64)[..., None]
@@ -300,7 +300,7 @@ class ObjectDescriptorEmbedder(Embedder):
     has_text = False
 
     #: default part weights (they are normalised to sum 1)
-    WEIGHTS = {
+    WEIGHTS: ClassVar[dict[str, float]] = {
         "colour": 0.32,
         "shape": 0.20,
         "texture": 0.10,

@@ -35,10 +35,10 @@ __all__ = [
     "SAM_WEIGHTS",
     "FelzenszwalbSegmenter",
     "ObjectSegmenter",
-    "absorb_small_regions",
     "SamArch",
     "SamSegmenter",
     "Segmenter",
+    "absorb_small_regions",
     "build_sam_model",
     "load_sam",
     "mask_iou_matrix",
@@ -463,9 +463,6 @@ class FelzenszwalbSegmenter(Segmenter):
             "scales": list(self.scales),
             "sigma": self.sigma,
             "min_area": self.min_area,
-            "thin_px": self.thin_px,
-            "colour_threshold": self.colour_threshold,
-            "max_regions": self.max_regions,
         }
 
 
@@ -583,6 +580,9 @@ class ObjectSegmenter(Segmenter):
             "scale": self.scale,
             "merge_threshold": self.merge_threshold,
             "min_area": self.min_area,
+            "thin_px": self.thin_px,
+            "colour_threshold": self.colour_threshold,
+            "max_regions": self.max_regions,
         }
 
 
@@ -705,9 +705,7 @@ def absorb_small_regions(
             break
         i = min(small, key=lambda j: (size[j], j))
         mean_i = total[i] / size[i]
-        j = min(
-            neighbours[i], key=lambda n: (float(np.sum((total[n] / size[n] - mean_i) ** 2)), n)
-        )
+        j = min(neighbours[i], key=lambda n: (float(np.sum((total[n] / size[n] - mean_i) ** 2)), n))
         parent[i] = j
         thin[i] = False
         size[j] += size[i]
