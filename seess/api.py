@@ -15,9 +15,12 @@ Backend sets (named in every result's provenance, ``graph.backend["name"]``):
   :class:`~semcom_core.weights.MissingWeightsError` says what to download. It never
   falls back to the offline set. Other model choices keep the set but change
   the name: ``sess[sam=vit_b,clip=ViT-B-32/openai]``.
-- ``sess-lite``: Felzenszwalb segments + descriptor embeddings + geometric
-  relations; no weights, deterministic, CPU only. Its relation similarity is
-  the identity (the descriptor embedder has no text side).
+- ``sess-lite``: object-level regions (colour-normalised Felzenszwalb segments
+  merged on a region adjacency graph, :class:`~seess.segment.ObjectSegmenter`) +
+  object descriptors (colour robust to a global cast, Hu-moment shape, LBP
+  texture, place, size: :class:`~seess.embed.ObjectDescriptorEmbedder`) +
+  geometric relations between those regions; no weights, deterministic, CPU
+  only. Its relation similarity is the identity (no text side).
 - Components passed explicitly (``segmenter=``, ``embedder=``, ``relations=``)
   give a descriptive name such as ``custom[felzenszwalb+openclip+geometric]``.
 """
@@ -32,11 +35,11 @@ from typing import Any
 import numpy as np
 
 from seess.clip_model import DEFAULT_CLIP
-from seess.embed import ClipEmbedder, DescriptorEmbedder, Embedder
+from seess.embed import ClipEmbedder, Embedder, ObjectDescriptorEmbedder
 from seess.graph import GraphSettings, build_graph
 from seess.relations import ClipRelationPredictor, GeometricRelationPredictor, RelationPredictor
 from seess.scene import SceneGraph
-from seess.segment import FelzenszwalbSegmenter, SamSegmenter, Segmenter
+from seess.segment import ObjectSegmenter, SamSegmenter, Segmenter
 from semcom_core.imageio import as_rgb
 from semcom_core.models import resolve_device
 
@@ -102,8 +105,8 @@ def build_backend(
         )
         rel = relations or ClipRelationPredictor(emb, max_objects=max_objects)
     else:
-        seg = segmenter or FelzenszwalbSegmenter()
-        emb = embedder or DescriptorEmbedder()
+        seg = segmenter or ObjectSegmenter()
+        emb = embedder or ObjectDescriptorEmbedder()
         rel = relations or GeometricRelationPredictor(max_objects=max_objects)
     if segmenter is not None or embedder is not None or relations is not None:
         name = f"custom[{seg.name}+{emb.name.split(':')[0]}+{rel.name}]"
@@ -153,7 +156,8 @@ class SeSS:
     device: ``auto``, ``cpu``, ``cuda``...
     cache_dir: optional folder for a :class:`seess.cache.GraphCache`.
     params: overrides of the preset's hyper-parameters (``{"ite": 3}``).
-    graph_settings: :class:`seess.graph.GraphSettings` (its crop follows ``params.crop``).
+    graph_settings: :class:`seess.graph.GraphSettings` (its ``crop``, ``triplets`` and
+        ``resize`` follow the preset's parameters of the same names).
     lazy: do not load the models now (by default they load in the constructor,
         so missing weights fail at once).
     **backend_options: passed to :func:`build_backend` (``clip_model``,
@@ -186,8 +190,9 @@ class SeSS:
             raise TypeError(f"seess: unknown option(s) {unknown}; known: {sorted(known)}")
         self.backend = build_backend(backend, device=self.device, **backend_options)
         gs = graph_settings or GraphSettings()
-        if gs.crop != self.params.crop:
-            gs = GraphSettings(**{**gs.to_dict(), "crop": self.params.crop})
+        rules = {k: getattr(self.params, k) for k in ("crop", "triplets", "resize")}
+        if any(getattr(gs, k) != v for k, v in rules.items()):
+            gs = GraphSettings(**{**gs.to_dict(), **rules})
         self.graph_settings = gs
         self.cache = None
         if cache_dir is not None:

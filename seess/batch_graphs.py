@@ -9,6 +9,8 @@ shard's originals and received images):
 - every node crop and every whole image of every graph through one
   ``embedder.embed_images`` call (OpenCLIP batches of :func:`auto_batch_size`).
 
+An embedder that reads the masks itself (``sess-lite``'s object descriptors) embeds
+per image, as in the single-image builder; only segmentation is batched then.
 It runs the single-image graph builder unchanged, with two stand-ins: a segmenter
 that hands out the masks segmented ahead of time (keyed by the image's content
 hash; an image it does not know goes to the real segmenter), and an embedder that
@@ -28,8 +30,7 @@ import numpy as np
 from seess.embed import Embedder
 from seess.graph import GraphSettings, image_hash
 from seess.scene import SceneGraph
-from seess.segment import Segmenter
-from semcom_core.imageio import resize_longer_side
+from seess.segment import Segmenter, resize_working
 
 __all__ = ["auto_batch_size", "build_graphs"]
 
@@ -91,6 +92,13 @@ class _Deferred(Embedder):
         return self.inner.describe()
 
 
+def _crops_only(embedder: Embedder) -> bool:
+    """Whether ``embedder`` embeds node crops and whole images through ``embed_images`` alone
+    (the base class's ``embed_nodes`` / ``embed_image``), so its calls can be deferred."""
+    cls = type(embedder)
+    return cls.embed_nodes is Embedder.embed_nodes and cls.embed_image is Embedder.embed_image
+
+
 def build_graphs(
     images: Sequence[np.ndarray],
     build_one: Callable[[np.ndarray, Segmenter, Embedder], SceneGraph],
@@ -107,9 +115,11 @@ def build_graphs(
     """
     if not images:
         return []
-    work = [resize_longer_side(im, settings.max_side) for im in images]
+    work = [resize_working(im, settings.max_side, settings.resize) for im in images]
     masks = segmenter.segment_batch(work)
     prefetched = _Prefetched(segmenter, {image_hash(w): m for w, m in zip(work, masks)})
+    if not _crops_only(embedder):  # it reads the masks itself: embed per image, as it does
+        return [build_one(im, prefetched, embedder) for im in images]
     deferred = _Deferred(embedder)
     drafts = [build_one(im, prefetched, deferred) for im in images]
     embed = embed_batch or embedder.embed_images

@@ -14,7 +14,9 @@ Readable without the code (a legend under the images says all of this):
   ``min_similarity``: removed from or added to the scene) are outlined in red
   and labelled "unmatched".
 - Other objects (matched, but outside the top) are thin grey outlines.
-- The title gives SeSS, the graph score, the image score and the backend.
+- The title gives SeSS, the graph score, the image score and the backend, and, for the
+  ``official`` preset's in-place update, that the score depends on the order of the two
+  images.
 
 Written as PNG, or PDF when the path ends in ``.pdf``. From Python,
 :meth:`seess.api.SeSS.explain` does it in one call.
@@ -222,11 +224,13 @@ def render_explanation(
     dots(gb, result.importance2, colour_b, lost_b, x_b, hb, wb)
 
     name = ga.backend.get("name", "?")
-    ax.set_title(
-        f"SeSS {result.score:.3f} = graph {result.graph_score:.3f} and image {result.image_score:.3f}"
-        f"  [{name}; {ga.n_nodes} vs {gb.n_nodes} objects]",
-        fontsize=8,
-    )
+    lines = [
+        f"SeSS {result.score:.3f} = graph {result.graph_score:.3f} and image "
+        f"{result.image_score:.3f}  [{name}; {ga.n_nodes} vs {gb.n_nodes} objects]"
+    ]
+    if getattr(getattr(result, "params", None), "update", None) == "in_place":
+        lines.append("in-place update (official preset): the score depends on argument order")
+    ax.set_title("\n".join(lines), fontsize=8)
     ax.text(0, -0.02, "reference", transform=ax.transAxes, fontsize=7, va="top")
     ax.text(x_b / canvas.shape[1], -0.02, "test", transform=ax.transAxes, fontsize=7, va="top")
     ax.set_axis_off()

@@ -23,12 +23,12 @@ from typing import Any
 
 import numpy as np
 
-from seess.embed import Embedder, mask_boxes, node_crops
+from seess.embed import Embedder, mask_boxes
 from seess.relations import RelationPredictor, select_triplets
 from seess.scene import SceneGraph
-from seess.segment import Segmenter, postprocess_masks
+from seess.segment import Segmenter, postprocess_masks, resize_working
 from semcom_core.fsutil import atomic_path
-from semcom_core.imageio import resize_longer_side, to_rgb_uint8
+from semcom_core.imageio import to_rgb_uint8
 
 __all__ = [
     "GRAPH_FORMAT",
@@ -52,6 +52,10 @@ class GraphSettings:
     iou_threshold / max_masks: mask de-duplication and cap (0.8, 512).
     top_k / min_score: triplet selection (first 20, then while score >= 0.05).
     crop: ``bbox`` (demo) or ``masked`` (paper eq. 19) node crops.
+    triplets: ``spec`` or ``demo`` triplet rule (:func:`seess.relations.select_triplets`;
+        the demo's candidates are the top ``candidates`` = 100 triplets).
+    resize: ``longer_side`` (spec) or ``width`` (demo) working resolution
+        (:func:`seess.segment.resize_working`).
     """
 
     max_side: int = 800
@@ -60,6 +64,9 @@ class GraphSettings:
     top_k: int = 20
     min_score: float = 0.05
     crop: str = "bbox"
+    triplets: str = "spec"
+    resize: str = "longer_side"
+    candidates: int = 100
 
     def __post_init__(self) -> None:
         if self.max_side < 1 or self.max_masks < 1 or self.top_k < 0:
@@ -68,6 +75,12 @@ class GraphSettings:
             raise ValueError(f"iou_threshold must lie in [0, 1], got {self.iou_threshold}")
         if self.crop not in ("bbox", "masked"):
             raise ValueError(f"crop must be 'bbox' or 'masked', got {self.crop!r}")
+        if self.triplets not in ("spec", "demo"):
+            raise ValueError(f"triplets must be 'spec' or 'demo', got {self.triplets!r}")
+        if self.resize not in ("longer_side", "width"):
+            raise ValueError(f"resize must be 'longer_side' or 'width', got {self.resize!r}")
+        if self.candidates < 1:
+            raise ValueError(f"candidates must be >= 1, got {self.candidates}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -103,7 +116,7 @@ def build_graph(
     Parameters
     ----------
     image: any array :func:`semcom_core.imageio.to_rgb_uint8` accepts; resized so the
-        longer side is at most ``settings.max_side``.
+        longer side (``settings.resize="width"``: the width) is at most ``settings.max_side``.
     segmenter, embedder, relations: the three models.
     settings: :class:`GraphSettings` (defaults: spec values).
     backend: backend set name recorded in ``graph.backend["name"]``.
@@ -111,12 +124,12 @@ def build_graph(
     Returns a validated :class:`SceneGraph`: no mask -> one whole-image node;
     one mask -> one node, no edges.
     """
-    from seess.importance import saliency_mass, spectral_residual_saliency
+    from seess.importance import SALIENCY_NAME, saliency_mass, spectral_residual_saliency
 
     st = settings or GraphSettings()
     src = to_rgb_uint8(image)
     digest = image_hash(src)
-    img = resize_longer_side(src, st.max_side)
+    img = resize_working(src, st.max_side, st.resize)
     h, w = img.shape[:2]
     masks = postprocess_masks(
         segmenter.segment(img), iou_threshold=st.iou_threshold, max_masks=st.max_masks
@@ -126,17 +139,24 @@ def build_graph(
     edges = np.zeros((0, 3), np.int64)
     edge_scores = np.zeros(0, np.float64)
     if masks.shape[0] >= 2:
-        tri = select_triplets(relations.predict(img, masks), st.top_k, st.min_score)
+        tri = select_triplets(
+            relations.predict(img, masks),
+            st.top_k,
+            st.min_score,
+            rule=st.triplets,
+            candidates=st.candidates,
+        )
         masks, edges, edge_scores = masks[tri.nodes], tri.edges, tri.scores
     boxes = mask_boxes(masks)
-    feats = embedder.embed_images(node_crops(img, masks, boxes, st.crop)).astype(np.float32)
-    image_embedding = embedder.embed_images([img])[0].astype(np.float32)
+    feats = embedder.embed_nodes(img, masks, boxes, st.crop).astype(np.float32)
+    image_embedding = embedder.embed_image(img).astype(np.float32)
     sal = spectral_residual_saliency(img)
     provenance = {
         "name": backend,
         **segmenter.describe(),
         **embedder.describe(),
         **relations.describe(),
+        "saliency": SALIENCY_NAME,
         "settings": st.to_dict(),
         "image_sha256": digest,
         "source_shape": [int(v) for v in src.shape[:2]],

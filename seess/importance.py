@@ -3,8 +3,9 @@
 Two pure functions:
 
 * :func:`spectral_residual_saliency` -- the pixel importance map of an image
-  (Hou & Zhang, CVPR 2007), following OpenCV's ``StaticSaliencySpectralResidual``
-  step by step with numpy/scipy only.
+  (Hou & Zhang, CVPR 2007), computed by OpenCV's own
+  ``cv2.saliency.StaticSaliencySpectralResidual`` (``opencv-contrib-python``),
+  exactly as the authors' demo calls it.
 * :func:`node_importance` / :func:`node_importance_parts` -- the importance of
   each scene-graph node from the saliency mass under its mask and the relation
   scores of its edges.
@@ -15,52 +16,40 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy import ndimage
 
 from seess.scene import check_edges
 
 __all__ = [
+    "SALIENCY_NAME",
     "node_importance",
     "node_importance_parts",
     "saliency_mass",
     "spectral_residual_saliency",
 ]
 
-_SR_SIZE = 64  # OpenCV's working resolution (resImWidth = resImHeight = 64)
+#: Name of the saliency implementation, recorded in every graph's provenance.
+SALIENCY_NAME = "opencv-static-saliency-spectral-residual"
 
 
-def _resize_bilinear(img: np.ndarray, out_h: int, out_w: int) -> np.ndarray:
-    """Bilinear resize with half-pixel centres and edge clamping (OpenCV INTER_LINEAR).
-
-    ``img``: (h, w) float64. Returns (out_h, out_w) float64. No anti-aliasing
-    when downscaling, as OpenCV.
-    """
-
-    def axis(n_in: int, n_out: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        x = (np.arange(n_out, dtype=np.float64) + 0.5) * (n_in / n_out) - 0.5
-        i0 = np.floor(x).astype(np.int64)
-        frac = x - i0
-        low = i0 < 0
-        i0[low], frac[low] = 0, 0.0
-        high = i0 >= n_in - 1
-        i0[high], frac[high] = n_in - 1, 0.0
-        i1 = np.minimum(i0 + 1, n_in - 1)
-        return i0, i1, frac
-
-    r0, r1, fr = axis(img.shape[0], out_h)
-    c0, c1, fc = axis(img.shape[1], out_w)
-    rows = img[r0] * (1.0 - fr)[:, None] + img[r1] * fr[:, None]
-    return rows[:, c0] * (1.0 - fc)[None, :] + rows[:, c1] * fc[None, :]
-
-
-def _gray_uint8(image: np.ndarray) -> np.ndarray:
-    """OpenCV's fixed-point RGB -> gray (BT.601 weights), (H, W) uint8 -> int64."""
-    rgb = image.astype(np.int64)
-    return (rgb[..., 0] * 4899 + rgb[..., 1] * 9617 + rgb[..., 2] * 1868 + 8192) >> 14
+def _saliency_model():
+    """OpenCV's spectral-residual saliency object (contrib module), with an install hint."""
+    try:
+        import cv2
+    except ImportError:  # pragma: no cover - a declared dependency
+        raise ImportError(
+            "node importance needs OpenCV's contrib modules: pip install opencv-contrib-python-headless"
+        ) from None
+    if not hasattr(cv2, "saliency"):  # pragma: no cover - plain opencv-python installed
+        raise ImportError(
+            "cv2.saliency is missing: the installed OpenCV lacks the contrib modules; "
+            "pip uninstall opencv-python opencv-python-headless && "
+            "pip install opencv-contrib-python-headless"
+        )
+    return cv2.saliency.StaticSaliencySpectralResidual_create()
 
 
 def spectral_residual_saliency(image: np.ndarray) -> np.ndarray:
-    """Spectral-residual saliency map of an RGB image.
+    """Spectral-residual saliency map of an RGB image, computed by OpenCV.
 
     Parameters
     ----------
@@ -68,18 +57,18 @@ def spectral_residual_saliency(image: np.ndarray) -> np.ndarray:
 
     Returns
     -------
-    ``(H, W)`` float64 in [0, 1] (maximum 1 unless the map is identically 0).
+    ``(H, W)`` float64 in [0, 1]: OpenCV's float32 map, widened (not rounded).
 
     Notes
     -----
-    As OpenCV's ``StaticSaliencySpectralResidual`` (which the demo calls):
-    gray (BT.601) -> bilinear resize to 64 x 64 (rounded to uint8) -> FFT ->
-    ``A = log(|F| + 1)`` -> spectral residual ``A - mean3x3(A)`` (reflect-101
-    border) -> inverse FFT of ``exp(residual) * exp(i * phase)`` -> magnitude ->
-    Gaussian blur (5 x 5, sigma 8) -> squared -> divided by its maximum ->
-    bilinear resize to ``(H, W)``. A constant image gives a finite map (the
-    residual of a pure-DC spectrum is not zero); should the map be identically
-    zero it is returned as zeros, never NaN.
+    The map is ``cv2.saliency.StaticSaliencySpectralResidual().computeSaliency``
+    of the image in OpenCV's BGR channel order, which is what the authors' demo
+    computes on ``cv2.imread(path)``. OpenCV's steps: ``COLOR_BGR2GRAY``
+    (fixed-point weights 0.299 / 0.587 / 0.114), ``INTER_LINEAR_EXACT`` resize to
+    64 x 64, DFT, log amplitude minus its 3 x 3 box mean, back through the inverse
+    DFT with the original phase, magnitude, Gaussian blur (5 x 5, sigma 8),
+    squared, divided by its maximum, ``INTER_LINEAR`` resize to ``(H, W)``.
+    Non-finite values (none seen; a guard) become 0.
 
     Example
     -------
@@ -97,28 +86,12 @@ def spectral_residual_saliency(image: np.ndarray) -> np.ndarray:
     h, w = image.shape[:2]
     if h < 1 or w < 1:
         raise ValueError(f"saliency needs a non-empty image, got shape {image.shape}")
-
-    gray = _gray_uint8(image).astype(np.float64)
-    small = np.clip(np.rint(_resize_bilinear(gray, _SR_SIZE, _SR_SIZE)), 0, 255)
-
-    spectrum = np.fft.fft2(small)
-    log_amp = np.log(np.abs(spectrum) + 1.0)
-    phase = np.angle(spectrum)
-    residual = log_amp - ndimage.uniform_filter(log_amp, size=3, mode="mirror")
-    back = np.fft.ifft2(np.exp(residual) * np.exp(1j * phase)) * spectrum.size
-    mag = np.abs(back)
-
-    x = np.arange(-2, 3, dtype=np.float64)
-    kernel = np.exp(-(x**2) / (2.0 * 8.0**2))
-    kernel /= kernel.sum()
-    mag = ndimage.correlate1d(mag, kernel, axis=0, mode="mirror")
-    mag = ndimage.correlate1d(mag, kernel, axis=1, mode="mirror")
-    mag = mag * mag
-
-    peak = float(mag.max())
-    if not np.isfinite(peak) or peak <= 0.0:
-        return np.zeros((h, w), dtype=np.float64)
-    out = _resize_bilinear(mag / peak, h, w)
+    bgr = np.ascontiguousarray(image[..., ::-1])
+    ok, sal = _saliency_model().computeSaliency(bgr)
+    if not ok or sal is None:
+        raise RuntimeError(f"OpenCV spectral-residual saliency failed on an image of {image.shape}")
+    out = np.asarray(sal, dtype=np.float64).reshape(h, w)
+    out[~np.isfinite(out)] = 0.0
     return np.clip(out, 0.0, 1.0)
 
 

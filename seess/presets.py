@@ -5,7 +5,19 @@
              theta 0.2) *and* its update order: the demo aliases ``L`` and
              ``L_new`` after the first round, so rounds 2.. update ``L`` in
              place (row-major Gauss-Seidel). That is reproduced here as
-             ``update="in_place"``.
+             ``update="in_place"``; it makes the score depend on the order of
+             the two images (2.6e-5 on one pair of the golden set), where
+             ``paper`` is symmetric. It also builds graphs by the demo's rules:
+             ``triplets="demo"`` (only the top 100 relation triplets are
+             candidates, and the demo's loop keeps one fewer than it means to:
+             at most 99) and ``resize="width"`` (shrink only images wider than
+             800 px, to width 800, with Pillow's ``thumbnail``). Override them
+             (``triplets="spec"``, ``resize="longer_side"``) to get the spec's
+             graphs with the demo's constants.
+
+The graph rules (``crop``, ``triplets``, ``resize``) are read by the graph
+builder (:class:`seess.api.SeSS` copies them into its
+:class:`seess.graph.GraphSettings`), not by the matching.
 
 Example
 -------
@@ -29,6 +41,8 @@ __all__ = [
     "DEFAULT_PRESET",
     "PRESETS",
     "PRESET_FILE_FORMAT",
+    "RESIZE_RULES",
+    "TRIPLET_RULES",
     "UPDATE_MODES",
     "SeSSParams",
     "get_preset",
@@ -37,6 +51,12 @@ __all__ = [
 
 UPDATE_MODES = ("synchronous", "in_place")
 CROP_MODES = ("bbox", "masked")
+#: ``spec``: first ``top_k`` triplets, then more while their score >= ``min_score``
+#: (spec 1.3); ``demo``: the authors' code (top-100 candidates, off-by-one).
+TRIPLET_RULES = ("spec", "demo")
+#: ``longer_side``: longer side <= 800 px (spec 1.1); ``width``: the demo's
+#: ``thumbnail`` of images wider than 800 px (height unbounded).
+RESIZE_RULES = ("longer_side", "width")
 
 
 def _is_real(v: object) -> bool:
@@ -63,6 +83,8 @@ class SeSSParams:
     update: ``"synchronous"`` (paper) or ``"in_place"`` (demo's aliasing).
     crop: node crop for the embeddings, ``"bbox"`` or ``"masked"`` (used by
         the graph builder, not by the matching).
+    triplets: triplet selection rule, ``"spec"`` or ``"demo"`` (graph builder).
+    resize: working-resolution rule, ``"longer_side"`` or ``"width"`` (graph builder).
     """
 
     alpha: float
@@ -75,6 +97,8 @@ class SeSSParams:
     theta: float
     update: str = "synchronous"
     crop: str = "bbox"
+    triplets: str = "spec"
+    resize: str = "longer_side"
 
     def __post_init__(self) -> None:
         for name in ("alpha", "beta", "gamma", "k3", "theta"):
@@ -92,10 +116,15 @@ class SeSSParams:
             raise ValueError(
                 f"SeSS parameter 'update' must be one of {UPDATE_MODES}, got {self.update!r}"
             )
-        if self.crop not in CROP_MODES:
-            raise ValueError(
-                f"SeSS parameter 'crop' must be one of {CROP_MODES}, got {self.crop!r}"
-            )
+        for name, allowed in (
+            ("crop", CROP_MODES),
+            ("triplets", TRIPLET_RULES),
+            ("resize", RESIZE_RULES),
+        ):
+            if getattr(self, name) not in allowed:
+                raise ValueError(
+                    f"SeSS parameter {name!r} must be one of {allowed}, got {getattr(self, name)!r}"
+                )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-serialisable dict of the parameters."""
@@ -120,6 +149,8 @@ PRESETS: dict[str, SeSSParams] = {
         theta=0.0,
         update="synchronous",
         crop="bbox",
+        triplets="spec",
+        resize="longer_side",
     ),
     "official": SeSSParams(
         alpha=0.25,
@@ -132,6 +163,8 @@ PRESETS: dict[str, SeSSParams] = {
         theta=0.2,
         update="in_place",
         crop="bbox",
+        triplets="demo",
+        resize="width",
     ),
 }
 DEFAULT_PRESET = "paper"

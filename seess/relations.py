@@ -269,19 +269,43 @@ class Triplets:
     scores: np.ndarray
 
 
-def select_triplets(scores: np.ndarray, top_k: int = 20, min_score: float = 0.05) -> Triplets:
+def select_triplets(
+    scores: np.ndarray,
+    top_k: int = 20,
+    min_score: float = 0.05,
+    *,
+    rule: str = "spec",
+    candidates: int = 100,
+) -> Triplets:
     """Spec 1.3-1.4 on a ``(56, n, n)`` score tensor.
 
     Triplets ``(s, o, r)`` (``s != o``, score > 0) are sorted by score
-    (descending; ties in ``(r, s, o)`` order); the first ``top_k`` are kept,
-    then more while their score is ``>= min_score``. Nodes are the masks in a
-    kept triplet; each ordered pair keeps its highest-scoring predicate.
-    With no kept triplet every mask is a node and there are no edges
-    (1 mask: one node, no edges).
+    (descending; ties in ``(r, s, o)`` order). ``rule="spec"``: the first
+    ``top_k`` are kept, then more while their score is ``>= min_score``.
+    ``rule="demo"`` (the authors' ``predict.py`` on RelateAnything's top
+    ``candidates`` = 100 triplets): only the first ``candidates`` take part,
+    and of those beyond the first ``top_k`` that pass ``min_score`` the last
+    one is dropped (the demo sets ``k = i`` for a passing triplet ``i`` and
+    keeps ``[:k]``), so at most ``candidates - 1`` are kept.
+    Nodes are the masks in a kept triplet; each ordered pair keeps its
+    highest-scoring predicate. With no kept triplet every mask is a node and
+    there are no edges (1 mask: one node, no edges).
+
+    Example
+    -------
+    >>> s = np.zeros((56, 2, 2)); s[0, 0, 1] = 0.9; s[3, 1, 0] = 0.5
+    >>> select_triplets(s, top_k=1, min_score=0.1).edges.tolist()
+    [[0, 1, 0], [1, 0, 3]]
+    >>> select_triplets(s, top_k=1, min_score=0.1, rule="demo").edges.tolist()
+    [[0, 1, 0]]
     """
     scores = np.asarray(scores, dtype=np.float64)
     if scores.ndim != 3 or scores.shape[0] != N_PREDICATES or scores.shape[1] != scores.shape[2]:
         raise ValueError(f"relation scores must be (56, n, n), got {scores.shape}")
+    if rule not in ("spec", "demo"):
+        raise ValueError(f"triplet rule must be 'spec' or 'demo', got {rule!r}")
+    if candidates < 1:
+        raise ValueError(f"candidates must be >= 1, got {candidates}")
     n = scores.shape[1]
     s = scores.copy()
     idx = np.arange(n)
@@ -289,7 +313,16 @@ def select_triplets(scores: np.ndarray, top_k: int = 20, min_score: float = 0.05
     flat = s.ravel()
     order = np.argsort(-flat, kind="stable")
     positive = order[flat[order] > 0]
-    keep = [i for j, i in enumerate(positive) if j < top_k or flat[i] >= min_score]
+    if rule == "spec":
+        keep = [i for j, i in enumerate(positive) if j < top_k or flat[i] >= min_score]
+    else:
+        cand = positive[:candidates]
+        k = min(len(cand), top_k)
+        for j in range(k, len(cand)):
+            if flat[cand[j]] < min_score:
+                break
+            k = j
+        keep = list(cand[:k])
     if not keep:
         return Triplets(np.arange(n), np.zeros((0, 3), np.int64), np.zeros(0))
     r, sub, obj = np.unravel_index(np.asarray(keep), s.shape)

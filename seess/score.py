@@ -31,7 +31,32 @@ from seess.predicates import N_PREDICATES, PSG_PREDICATES
 from seess.presets import SeSSParams
 from seess.scene import SceneGraph
 
-__all__ = ["SeSSResult", "image_similarity", "score_graphs"]
+__all__ = ["SeSSResult", "image_similarity", "result_notes", "score_graphs"]
+
+
+def result_notes(params: SeSSParams) -> list[str]:
+    """Caveats of a result computed with ``params``, in words (the explanation shows them).
+
+    Example
+    -------
+    >>> from seess.presets import get_preset
+    >>> result_notes(get_preset("paper"))
+    []
+    >>> "argument order" in result_notes(get_preset("official"))[0]
+    True
+    """
+    notes = []
+    if params.update == "in_place":
+        notes.append(
+            "in-place update (the authors' demo): the score depends on argument order, "
+            "SeSS(a, b) != SeSS(b, a) in general (2.6e-5 on one pair of the golden set); "
+            "the paper preset's synchronous update is symmetric"
+        )
+    if params.triplets == "demo":
+        notes.append("graph rule of the demo: top-100 relation triplets, at most 99 kept")
+    if params.resize == "width":
+        notes.append("graph rule of the demo: images shrunk by width only (> 800 px)")
+    return notes
 
 
 @dataclass
@@ -84,6 +109,7 @@ class SeSSResult:
             "g1": float(self.g1),
             "g2": float(self.g2),
             "params": self.params.to_dict(),
+            "notes": result_notes(self.params),
             "graphs": graphs,
             "assignment": [_jsonable(a) for a in self.assignment],
             "initial_similarity": np.asarray(self.initial_similarity, float).tolist(),

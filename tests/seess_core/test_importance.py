@@ -35,6 +35,21 @@ def test_constant_and_tiny_images_have_no_nan(shape, value):
     assert np.all(np.isfinite(s)) and s.min() >= 0 and s.max() <= 1
 
 
+def test_saliency_is_opencvs_map_of_the_file_as_the_demo_reads_it(astronaut, tmp_path):
+    """Independent reference: the authors' demo calls OpenCV on ``cv2.imread(path)`` (BGR)."""
+    import cv2
+    from PIL import Image
+
+    img = np.ascontiguousarray(astronaut[::3, ::2])  # non-square, odd sizes
+    path = tmp_path / "img.png"
+    Image.fromarray(img).save(path)
+    ok, ref = cv2.saliency.StaticSaliencySpectralResidual_create().computeSaliency(
+        cv2.imread(str(path))
+    )
+    assert ok and ref.dtype == np.float32
+    np.testing.assert_array_equal(spectral_residual_saliency(img), ref.astype(np.float64))
+
+
 def test_saliency_rejects_bad_input():
     with pytest.raises(ValueError, match="uint8"):
         spectral_residual_saliency(np.zeros((8, 8, 3), np.float32))
