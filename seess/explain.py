@@ -224,10 +224,9 @@ def render_explanation(
     dots(gb, result.importance2, colour_b, lost_b, x_b, hb, wb)
 
     name = ga.backend.get("name", "?")
-    lines = [
-        f"SeSS {result.score:.3f} = graph {result.graph_score:.3f} and image "
-        f"{result.image_score:.3f}  [{name}; {ga.n_nodes} vs {gb.n_nodes} objects]"
-    ]
+    head = f"SeSS {result.score:.3f} = graph {result.graph_score:.3f} and image "
+    head += f"{result.image_score:.3f}  [{name}; {ga.n_nodes} vs {gb.n_nodes} objects]"
+    lines = [head]
     if getattr(getattr(result, "params", None), "update", None) == "in_place":
         lines.append("in-place update (official preset): the score depends on argument order")
     ax.set_title("\n".join(lines), fontsize=8)
