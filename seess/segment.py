@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from semcom_core.imageio import to_rgb_uint8
+from semcom_core.imageio import resize_longer_side, to_rgb_uint8
 from semcom_core.models import cached_model
 from semcom_core.weights import MissingWeightsError, WeightSpec, resolve_checkpoint
 
@@ -252,7 +252,7 @@ def resize_width(image: np.ndarray, max_width: int = 800) -> np.ndarray:
 
 def resize_working(image: np.ndarray, max_side: int = 800, rule: str = "longer_side") -> np.ndarray:
     """``image`` at the working resolution: ``rule`` ``longer_side`` (spec,
-    :func:`resize_longer_side`) or ``width`` (demo, :func:`resize_width`)."""
+    :func:`semcom_core.imageio.resize_longer_side`) or ``width`` (demo, :func:`resize_width`)."""
     if rule == "longer_side":
         return resize_longer_side(image, max_side)
     if rule == "width":
