@@ -12,7 +12,8 @@ from seess.graph import GraphSettings
 from seess.presets import get_preset
 from seess.relations import select_triplets
 from seess.score import result_notes
-from seess.segment import resize_longer_side, resize_width, resize_working
+from seess.segment import resize_width, resize_working
+from semcom_core.imageio import resize_longer_side
 
 
 def _demo_selection(scores: np.ndarray, top_k=20, min_score=0.05, keep_num=100):
@@ -89,7 +90,7 @@ def test_resize_width_is_the_demos_thumbnail():
     assert resize_width(tall) is tall  # by width only: a tall image stays
     assert resize_working(tall, 800, "longer_side").shape[0] == 800
     np.testing.assert_array_equal(
-        resize_working(wide, 800, "longer_side"), resize_longer_side(wide)
+        resize_working(wide, 800, "longer_side"), resize_longer_side(wide, 800)
     )
     with pytest.raises(ValueError, match="resize rule"):
         resize_working(wide, 800, "area")
