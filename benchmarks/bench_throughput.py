@@ -26,7 +26,7 @@ import time
 import numpy as np
 import torch
 
-from seess.segment import build_sam_model
+from seess.segment import build_sam_model, mean_matched_iou
 from semcom_core.bundled import BUNDLED, load_bundled
 from semcom_core.imageio import resize_longer_side
 
@@ -35,17 +35,6 @@ def _masks(records) -> np.ndarray:
     if not records:
         return np.zeros((0, 1, 1), bool)
     return np.stack([r["segmentation"] for r in records])
-
-
-def _matched_iou(a: np.ndarray, b: np.ndarray) -> float:
-    if len(a) == 0 or len(b) == 0:
-        return float(len(a) == len(b))
-    fa = a.reshape(len(a), -1).astype(np.float32)
-    fb = b.reshape(len(b), -1).astype(np.float32)
-    inter = fa @ fb.T
-    union = fa.sum(1)[:, None] + fb.sum(1)[None, :] - inter
-    iou = np.where(union > 0, inter / np.maximum(union, 1), 1.0)
-    return float(iou.max(axis=1).mean())
 
 
 def bench_segmentation(a: argparse.Namespace, images: list[np.ndarray]) -> None:
@@ -77,7 +66,7 @@ def bench_segmentation(a: argparse.Namespace, images: list[np.ndarray]) -> None:
         _sync(a.device)
         t_fast = (time.perf_counter() - t) / len(images)
         same = all(len(e) == len(g) for e, g in zip(expected, got))
-        iou = np.mean([_matched_iou(e, g) for e, g in zip(expected, got)])
+        iou = np.mean([mean_matched_iou(e, g) for e, g in zip(expected, got)])
         print(
             f"  {name:24s} {t_fast:8.3f} s/image   speed-up {t_ref / t_fast:5.2f}x   "
             f"same mask counts: {same}, mean matched IoU {iou:.4f}"

@@ -40,9 +40,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
-from seess.match import _dp_cost, _enum_cost, _km_dp, _km_enum, _waves, km_batch
+from seess.match import _waves, km_batch
 from seess.predicates import N_PREDICATES
 from seess.presets import SeSSParams
 from seess.scene import SceneGraph
@@ -53,28 +52,6 @@ __all__ = ["BatchScorer"]
 # Gathered entries per matrix up to which the final matchings are solved for a
 # whole stack at once (enumeration or subset DP); larger ones go to scipy.
 _FINAL_MAX_COST = 40000
-
-
-def _km_stack(X: np.ndarray) -> np.ndarray:
-    """KM value of each matrix of a ``(P, a, b)`` stack (exact; any sizes)."""
-    p, a, b = X.shape
-    if p == 0:
-        return np.zeros(0)
-    if a == 0 or b == 0:
-        return np.zeros(p)
-    if a > b:
-        X = X.transpose(0, 2, 1)
-        a, b = b, a
-    if a == 1:
-        return X[:, 0, :].max(axis=1)
-    enum_cost, dp_cost = _enum_cost(a, b), _dp_cost(a, b)
-    if min(enum_cost, dp_cost) <= _FINAL_MAX_COST:
-        return _km_enum(X) if enum_cost <= dp_cost else _km_dp(X)
-    out = np.empty(p)
-    for i in range(p):
-        r, c = linear_sum_assignment(X[i], maximize=True)
-        out[i] = X[i][r, c].sum()
-    return out
 
 
 @dataclass
@@ -345,8 +322,8 @@ class BatchScorer:
         out = np.empty(self.n_pairs)
         for karr, gather, rows, cols, n1, n2 in self._final:
             Ls = L[gather]
-            g1 = _km_stack(Ls * imp[rows][:, :, None])
-            g2 = _km_stack(Ls * imp[cols][:, None, :])
+            g1 = km_batch(Ls * imp[rows][:, :, None], _FINAL_MAX_COST)
+            g2 = km_batch(Ls * imp[cols][:, None, :], _FINAL_MAX_COST)
             out[karr] = (n1 * g1 + n2 * g2) / (n1 + n2)
         return out
 

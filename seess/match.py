@@ -154,8 +154,10 @@ def _km_dp(X: np.ndarray) -> np.ndarray:
     return out
 
 
-def km_batch(X: np.ndarray) -> np.ndarray:
+def km_batch(X: np.ndarray, max_cost: int = _BATCH_MAX_COST) -> np.ndarray:
     """KM value of every matrix of a stack ``(P, a, b)``; returns ``(P,)`` float64.
+
+    ``max_cost``: the largest enumeration / DP cost solved for the whole stack at once.
 
     Equal to ``[km(x) for x in X]`` up to floating-point summation order.
     Small problems are solved for the whole stack at once (enumeration of the
@@ -176,7 +178,7 @@ def km_batch(X: np.ndarray) -> np.ndarray:
     if a == 1:
         return X[:, 0, :].max(axis=1)
     enum_cost, dp_cost = _enum_cost(a, b), _dp_cost(a, b)
-    if min(enum_cost, dp_cost) <= _BATCH_MAX_COST:
+    if min(enum_cost, dp_cost) <= max_cost:
         return _km_enum(X) if enum_cost <= dp_cost else _km_dp(X)
     out = np.empty(p)
     for i in range(p):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from seess.segment import SamSegmenter, build_sam_model
+from seess.segment import SamSegmenter, build_sam_model, mean_matched_iou
 from semcom_core.bundled import BUNDLED, load_bundled
 from semcom_core.imageio import resize_longer_side
 
@@ -33,16 +33,6 @@ def images():
     return [resize_longer_side(load_bundled(name), 64) for name in sorted(BUNDLED)[:3]]
 
 
-def _mean_matched_iou(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean over ``a``'s masks of the best IoU in ``b`` (two empty masks: IoU 1)."""
-    fa = a.reshape(len(a), -1).astype(np.float64)
-    fb = b.reshape(len(b), -1).astype(np.float64)
-    inter = fa @ fb.T
-    union = fa.sum(1)[:, None] + fb.sum(1)[None, :] - inter
-    iou = np.where(union > 0, inter / np.maximum(union, 1), 1.0)
-    return float(iou.max(axis=1).mean())
-
-
 @pytest.mark.parametrize("crop_n_layers", [0, 1])
 def test_fast_path_matches_reference_generator(varied_sam_checkpoint, images, crop_n_layers):
     opts = {**OPTIONS, "crop_n_layers": crop_n_layers}
@@ -59,8 +49,8 @@ def test_fast_path_matches_reference_generator(varied_sam_checkpoint, images, cr
     for im, e, g in zip(images, expected, got):
         assert e.shape[0] >= 5, "the test model must produce several masks"
         assert g.shape == e.shape and g.shape[1:] == im.shape[:2]
-        assert _mean_matched_iou(e, g) >= 0.95
-        assert _mean_matched_iou(g, e) >= 0.95
+        assert mean_matched_iou(e, g) >= 0.95
+        assert mean_matched_iou(g, e) >= 0.95
     # one image at a time through the fast path: the same masks as in a batch
     assert np.array_equal(fast.segment(images[0]), got[0])
     assert fast.describe()["sam_fast"] == {"encoder_batch": 2}
