@@ -37,6 +37,8 @@ import math
 import torch
 from torch import nn
 
+from semcom_codecs.jscc_spec import DOWN, MODES
+
 __all__ = [
     "DOWN",
     "MODES",
@@ -51,9 +53,6 @@ __all__ = [
     "snr_db_to_n0",
 ]
 
-#: spatial downsampling factor of the encoder
-DOWN = 8
-MODES = ("analog", "16qam")
 #: per-real-dimension 16QAM amplitudes, unit average symbol energy
 QAM16_LEVELS = torch.tensor([-3.0, -1.0, 1.0, 3.0]) / math.sqrt(10.0)
 

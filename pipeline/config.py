@@ -72,8 +72,10 @@ def _semantic_checks(cfg: dict[str, Any]) -> None:
             f"downloaded to a local folder; {where}, and this version of the workflow ships no "
             "regeneration stage. Set experiments.C.enabled: false."
         )
+    from semcom_pipeline.plugins import load_plugins
     from semcom_pipeline.registry_check import check_names
 
+    load_plugins(cfg.get("plugins", []))  # plugins register codecs / metrics / links first
     check_names(cfg)
 
 

@@ -11,7 +11,14 @@ __all__ = ["derive_seed", "setup_logging"]
 
 
 def setup_logging(smk: Any) -> logging.Logger:
-    """Send log records and warnings of this job to its ``log:`` file (and stderr)."""
+    """Send log records and warnings of this job to its ``log:`` file (and stderr).
+
+    Also imports the config's ``plugins`` (codecs, metrics, links registered outside
+    this repository), since every job script starts here.
+    """
+    from semcom_pipeline.plugins import load_plugins
+
+    load_plugins((getattr(smk, "config", None) or {}).get("plugins", []))
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if getattr(smk, "log", None):
         handlers.append(logging.FileHandler(str(smk.log[0]), mode="w"))

@@ -10,7 +10,7 @@ from typing import Any
 
 from seess.metrics.base import Metric
 
-__all__ = ["available_metrics", "build_metric", "get_metric_class"]
+__all__ = ["available_metrics", "build_metric", "get_metric_class", "register_metric"]
 
 _METRICS: dict[str, str] = {
     "psnr": "seess.metrics.pixel:PSNR",
@@ -27,6 +27,11 @@ _METRICS: dict[str, str] = {
 def available_metrics() -> list[str]:
     """Registered metric names, sorted."""
     return sorted(_METRICS)
+
+
+def register_metric(name: str, target: str | type[Metric]) -> None:
+    """Register a metric class (or ``"module:Class"``) under ``name``, e.g. from a plugin module."""
+    _METRICS[name] = target if isinstance(target, str) else f"{target.__module__}:{target.__name__}"
 
 
 def get_metric_class(name: str) -> type[Metric]:

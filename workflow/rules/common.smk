@@ -2,19 +2,29 @@
 import functools
 import os
 
+from snakemake.utils import validate
+
 from semcom_pipeline.config import validate_config
 from semcom_pipeline.figures import figure_names
 from semcom_pipeline.plan import Plan
 from semcom_pipeline.sample import select_images
-from semcom_pipeline.weights_check import check_weights
 
-_validated = validate_config(
-    config, os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml")
-)
+_SCHEMA = os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml")
+# Our validation first: its messages name the key (experiments.B.systems.x.codec: unknown
+# codec 'jpg'; available: ...), it fills nested defaults and checks every registered name.
+_validated = validate_config(config, _SCHEMA)
 config.clear()
 config.update(_validated)
+validate(config, _SCHEMA)  # Snakemake's own schema check, on the filled config
 
-check_weights(config)  # stop before the first job, listing every missing weight file
+if workflow.is_main_process:
+    # Building the metrics to list their weights imports torch: done once, by the process
+    # that schedules the jobs, never by a job (a SLURM job re-parses this file).
+    from semcom_pipeline.weights_check import check_weights
+
+    check_weights(
+        config
+    )  # stop before the first job, listing every missing weight file
 
 RESULTS = "results"
 IMAGES = select_images(config["sample"], config["seed"])
