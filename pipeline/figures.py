@@ -49,6 +49,12 @@ class FigureData:
         d = self.summary[self.summary["experiment"] == experiment]
         return d[d["system"].isin(systems)] if systems is not None else d
 
+    def backend(self, metric: str) -> str:
+        """The backend(s) recorded for ``metric`` (``sess-lite``), for labels."""
+        rows = self.summary[self.summary["metric"] == metric]
+        vals = rows["metric_backend"].dropna() if "metric_backend" in rows else []
+        return ";".join(sorted({str(v) for v in vals if str(v)}))
+
     def metrics(self, d: pd.DataFrame, subset: Sequence[str] | None = None) -> list[str]:
         """The config's metrics present in ``d``, in config order (then any others)."""
         present = list(dict.fromkeys(d["metric"]))
@@ -182,7 +188,9 @@ def _fig13(data: FigureData):
     fig, ax = plt.subplots(figsize=(1.6 + 1.5 * len(metrics), 0.5 + 0.35 * len(cells)))
     ax.axis("off")
     tab = ax.table(
-        cellText=cells, colLabels=["transform"] + [metric_label(m) for m in metrics], loc="center"
+        cellText=cells,
+        colLabels=["transform"] + [metric_label(m, data.backend(m)) for m in metrics],
+        loc="center",
     )
     tab.auto_set_font_size(False)
     tab.set_fontsize(8)
