@@ -26,6 +26,7 @@ def originals(tmp_path_factory, bundled_images):
 SYSTEMS = {
     "jpeg2000+ldpc-adaptive": {"codec": "jpeg2000", "link": "ldpc", "modulation": "adaptive"},
     "jpeg2000+ldpc-qpsk": {"codec": "jpeg2000", "link": "ldpc", "modulation": "qpsk"},
+    "jpeg2000+ldpc-16qam": {"codec": "jpeg2000", "link": "ldpc", "modulation": "16qam"},
     "jpeg2000+ldpc-64qam": {"codec": "jpeg2000", "link": "ldpc", "modulation": "64qam"},
     "deepjscc-qam16": {"codec": "deepjscc", "link": "analog", "modulation": "qam16"},
 }
@@ -43,8 +44,8 @@ def _psnr(a, b):
 
 
 def test_a_system_not_in_the_config_is_named(originals, tmp_path):
-    with pytest.raises(KeyError, match=r"no system 'jpeg2000\+ldpc-16qam'.*configured: jpeg2000"):
-        transmit_shard("jpeg2000+ldpc-16qam", 20.0, originals, tmp_path, _cfg())
+    with pytest.raises(KeyError, match=r"no system 'jpeg2000\+ldpc-bpsk'.*configured: jpeg2000"):
+        transmit_shard("jpeg2000+ldpc-bpsk", 20.0, originals, tmp_path, _cfg())
 
 
 def test_digital_high_snr_delivers_the_codec_output(originals, tmp_path):
