@@ -128,7 +128,8 @@ def analog_transmit(
     cfg_b = cfg["experiments"]["B"]
     codec_mode = "16qam" if system.modulation == "qam16" else "analog"
     options = cfg["codecs"].get(system.codec, {})
-    codec = build_codec(system.codec, **{"mode": codec_mode, "device": device, **options})
+    # an analog codec (DeepJSCC's interface: rate_for_channel_uses / encode_symbols / decode_symbols)
+    codec: Any = build_codec(system.codec, **{"mode": codec_mode, "device": device, **options})
     # qam16: the codec already emits constellation points; the link's energy reference is
     # the unit-energy constellation. analog: the codec normalises each image to power 1.
     link = AnalogLink(mode=system.modulation, snr_def="Es/N0", device=device)
