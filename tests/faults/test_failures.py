@@ -42,7 +42,7 @@ def test_a_metric_that_throws_on_one_image_is_reported_and_the_rest_kept(tiny_co
     failing = results / "D" / "scores" / "rotation" / "rotation=15.csv"
     others = [
         results / "D" / "scores" / "rotation" / "rotation=0.csv",
-        results / "A/scores/jpeg/bpp0.5.csv",
+        results / "A/scores/jpeg/bpp=0.5.csv",
     ]
     for shard in (failing, *others):
         shard.unlink()
