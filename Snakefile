@@ -1,5 +1,9 @@
 # semcom-eval: SeSS and baseline metrics on images sent through codecs and channels.
 # Rules live in workflow/rules/, scripts in workflow/scripts/, the config schema in workflow/schemas/.
+# Targets come before options: `snakemake train_deepjscc --configfile X` (docs/architecture.md).
+from snakemake.utils import min_version
+
+min_version("9.0")
 
 
 # config.yaml is the default run, read only when no --configfile is given: a config passed with

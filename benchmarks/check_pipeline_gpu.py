@@ -53,11 +53,14 @@ def main() -> int:
             {"modulation": "16qam", "from_snr_db": 8},
             {"modulation": "64qam", "from_snr_db": 12.5},
         ],
-        "fixed_modulations": [],
-        "digital_codec": os.environ.get("DIGITAL_CODEC", "jpeg2000"),
-        "learned_codec": "deepjscc",
-        "learned_mode": "qam16",
-        "learned": True,
+        "systems": {
+            "digital": {
+                "codec": os.environ.get("DIGITAL_CODEC", "jpeg2000"),
+                "link": "ldpc",
+                "modulation": "adaptive",
+            },
+            "deepjscc-qam16": {"codec": "deepjscc", "link": "analog", "modulation": "qam16"},
+        },
     }
     cfg = {"seed": 0, "decode_failure": "mean", "codecs": {}, "experiments": {"B": cfg_b}}
     ok = True
@@ -68,7 +71,7 @@ def main() -> int:
             originals[name] = str(
                 save_png(d / f"{name}.png", resize_longer_side(load_bundled(name), 256))
             )
-        digital = f"{cfg_b['digital_codec']}+ldpc-adaptive"
+        digital = "digital"
         for system in (digital, "deepjscc-qam16"):
             times = {}
             for dev in ("cpu", "cuda"):
@@ -91,8 +94,9 @@ def main() -> int:
         received = d / "deepjscc-qam16" / "cuda"
         pairs = [(n, p, str(received / f"{n}.png")) for n, p in originals.items()]
         opts = {"seess": {"backend": "sess-lite"}}
+        recs = {n: json.loads((received / f"{n}.json").read_text())["row"] for n in originals}
         rows = {
-            dev: score_pairs(pairs, ["psnr", "ssim", "seess"], device=dev, metric_options=opts)
+            dev: score_pairs(pairs, ["psnr", "ssim", "seess"], recs, dev, opts)
             for dev in ("cpu", "cuda")
         }
         for rc, rg in zip(rows["cpu"], rows["cuda"]):

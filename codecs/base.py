@@ -197,6 +197,7 @@ class Codec(abc.ABC):
     """
 
     name: ClassVar[str]
+    display_name: ClassVar[str] = ""  # figure titles and legends (``JPEG2000``); default ``name``
     kind: ClassVar[str] = "digital"
     #: relative tolerance within which a target counts as reached
     tolerance: ClassVar[float] = 0.05

@@ -28,6 +28,7 @@ class BPG(Codec):
     """BPG at the best quantiser whose file is not above the target bpp."""
 
     name = "bpg"
+    display_name = "BPG"
     kind = "digital"
 
     def __init__(

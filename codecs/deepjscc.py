@@ -94,6 +94,7 @@ class DeepJSCCCodec(Codec):
     """
 
     name = "deepjscc"
+    display_name = "DeepJSCC"
     kind = "analog"
     guard_decode = False  # tensor maths on a fixed-size input: cannot hang or crash
 

@@ -71,6 +71,7 @@ class JPEG(Codec):
     """JPEG (Pillow / libjpeg-turbo) at the highest quality whose file is not above the target bpp."""
 
     name = "jpeg"
+    display_name = "JPEG"
     kind = "digital"
 
     def __init__(self, restart_marker_rows: int = 0) -> None:

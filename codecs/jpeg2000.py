@@ -137,6 +137,7 @@ class JPEG2000(Codec):
     """
 
     name = "jpeg2000"
+    display_name = "JPEG2000"
     kind = "digital"
 
     def __init__(self, container: str = "jp2") -> None:

@@ -37,6 +37,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from semcom_codecs.jscc_spec import DOWN, MODES
 from semcom_core.phy import esno_db_to_no, nearest_point, qam16_points, snap_to_points
 
 __all__ = [
@@ -49,10 +50,6 @@ __all__ = [
     "qam16_indices",
     "snap_16qam",
 ]
-
-#: spatial downsampling factor of the encoder
-DOWN = 8
-MODES = ("analog", "16qam")
 
 
 def power_normalize(z: torch.Tensor, eps: float = 1e-12) -> torch.Tensor:

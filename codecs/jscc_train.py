@@ -55,7 +55,7 @@ class TrainConfig:
     lr: float = 1e-3
 
     def __post_init__(self) -> None:
-        from semcom_codecs.jscc_model import DOWN, MODES
+        from semcom_codecs.jscc_spec import DOWN, MODES  # no torch: checked at parse time
 
         self.snr_db = (float(self.snr_db[0]), float(self.snr_db[1]))
         if self.mode not in MODES:

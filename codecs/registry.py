@@ -7,7 +7,7 @@ from typing import Any
 
 from semcom_codecs.base import Codec
 
-__all__ = ["available_codecs", "build_codec"]
+__all__ = ["available_codecs", "build_codec", "get_codec_class", "register_codec"]
 
 _CODECS: dict[str, str] = {
     "jpeg": "semcom_codecs.jpeg:JPEG",
@@ -21,13 +21,24 @@ def available_codecs() -> list[str]:
     return sorted(_CODECS)
 
 
-def build_codec(name: str, **options: Any) -> Codec:
-    """Instantiate codec ``name``; an unknown name lists the valid ones."""
+def register_codec(name: str, target: str | type[Codec]) -> None:
+    """Register a codec class (or ``"module:Class"``) under ``name``, e.g. from a plugin module."""
+    _CODECS[name] = target if isinstance(target, str) else f"{target.__module__}:{target.__name__}"
+
+
+def get_codec_class(name: str) -> type[Codec]:
+    """The class registered under ``name`` (imports its module); unknown names list the valid ones."""
     key = name.strip().lower()
     if key not in _CODECS:
         raise KeyError(f"unknown codec '{name}'; available: {', '.join(available_codecs())}")
     module, cls = _CODECS[key].split(":")
-    klass = getattr(importlib.import_module(module), cls)
+    return getattr(importlib.import_module(module), cls)
+
+
+def build_codec(name: str, **options: Any) -> Codec:
+    """Instantiate codec ``name``; an unknown name lists the valid ones."""
+    key = name.strip().lower()
+    klass = get_codec_class(key)
     try:
         return klass(**options)
     except TypeError as exc:

@@ -63,9 +63,14 @@ class Metric(abc.ABC):
     higher_is_better: direction, used by plots and summaries.
     value_range: ``(low, high)`` bounds of the value (``inf`` allowed).
     unit: unit for axis labels (``dB`` for PSNR, empty otherwise).
+    display_name: the name in figure labels and legends (``MS-SSIM``); default ``name``.
+    backend_in_label: figure axes name the backend (``describe()["backend"]``) too, for a
+        metric whose backends give different values (SeSS: ``sess`` vs ``sess-lite``).
     """
 
     name: ClassVar[str]
+    display_name: ClassVar[str] = ""
+    backend_in_label: ClassVar[bool] = False
     higher_is_better: ClassVar[bool] = True
     value_range: ClassVar[tuple[float, float]] = (0.0, 1.0)
     unit: ClassVar[str] = ""

@@ -34,6 +34,7 @@ class ClipScore(Metric):
     """
 
     name = "clipscore"
+    display_name = "ClipScore"
     higher_is_better = True
     value_range = (-1.0, 1.0)
 

@@ -215,6 +215,7 @@ class LPIPS(Metric):
     """
 
     name = "lpips"
+    display_name = "LPIPS distance"
     higher_is_better = False
     value_range = (0.0, float("inf"))
 
@@ -355,6 +356,7 @@ class LpipsScore(LPIPS):
     """``1 - LPIPS distance`` (higher is better; 1 for identical images), as the SeSS paper reports."""
 
     name = "lpips_score"
+    display_name = "LpipsScore (1 - LPIPS)"
     higher_is_better = True
     value_range = (float("-inf"), 1.0)
 

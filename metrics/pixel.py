@@ -35,6 +35,7 @@ class PSNR(Metric):
     """
 
     name = "psnr"
+    display_name = "PSNR"
     higher_is_better = True
     value_range = (0.0, float("inf"))
     unit = "dB"

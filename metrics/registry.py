@@ -52,8 +52,10 @@ def _load_plugins() -> None:
                 raise ImportError(f"{PLUGINS_ENV}: cannot import plugin '{module}': {exc}") from exc
 
 
-def register_metric(name: str, target: str) -> None:
-    """Register ``target`` (``"module:Class"``) under ``name`` (a plugin's entry point)."""
+def register_metric(name: str, target: str | type[Metric]) -> None:
+    """Register ``target`` (a class or ``"module:Class"``) under ``name`` (a plugin's entry point)."""
+    if not isinstance(target, str):
+        target = f"{target.__module__}:{target.__name__}"
     if not name or name != name.strip().lower() or ":" not in target:
         raise ValueError(f"register_metric: bad name {name!r} or target {target!r}")
     _METRICS[name] = target

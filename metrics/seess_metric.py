@@ -27,6 +27,8 @@ class SeSSMetric(Metric):
     """Semantic Similarity Score in [0, 1], higher is more similar."""
 
     name = "seess"
+    display_name = "SeSS"
+    backend_in_label = True  # sess-lite values are not the paper's (SAM + CLIP)
     higher_is_better = True
     value_range = (0.0, 1.0)
     unit = ""

@@ -172,6 +172,7 @@ class SSIM(_WangBase):
     """
 
     name = "ssim"
+    display_name = "SSIM"
     value_range = (-1.0, 1.0)
 
     def _score_pairs(self, pairs):
@@ -217,6 +218,7 @@ class MSSSIM(_WangBase):
     """
 
     name = "ms_ssim"
+    display_name = "MS-SSIM"
     value_range = (0.0, 1.0)
 
     def __init__(self, *, small_images: str = "raise", **kw: Any) -> None:

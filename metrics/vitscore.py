@@ -146,6 +146,7 @@ class ViTScore(Metric):
     """
 
     name = "vitscore"
+    display_name = "ViTScore"
     higher_is_better = True
     value_range = (-1.0, 1.0)
 

@@ -175,8 +175,10 @@ def _semantic_checks(cfg: dict[str, Any], check_paths: bool = True) -> None:
         from semcom_pipeline.experiment_c import check_generation_config
 
         check_generation_config(cfg)
+    from semcom_pipeline.plugins import load_plugins
     from semcom_pipeline.registry_check import check_metric_options, check_names
 
+    load_plugins(cfg.get("plugins", []))  # plugins register codecs / metrics / links first
     check_names(cfg)
     check_metric_options(cfg)
 

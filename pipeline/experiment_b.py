@@ -1,21 +1,27 @@
 """Experiment B: images through a channel at a grid of SNRs, at a fixed channel-use budget.
 
-Two kinds of system share one AWGN model and one SNR definition:
+The systems are declared in the config (``experiments.B.systems``, see
+:mod:`semcom_pipeline.systems`); each names a codec and a link. Two links share
+one AWGN model and one SNR definition:
 
-- digital ``<codec>+ldpc-<modulation|adaptive>``: the source codec is given the
-  bpp the link can carry, ``bpp = channel_uses_per_pixel x bits_per_symbol x code_rate``;
-  its file goes through 5G LDPC + the modulation over AWGN; a file that does not
-  decode yields the configured fallback image and ``decode_failed``.
-- learned ``<codec>-<mode>``: the JSCC encoder's symbols (``channel_uses_per_pixel``
-  of them per pixel) go through the same AWGN, the decoder reads the noisy symbols.
+- ``ldpc`` (digital codecs): the source codec is given the bpp the link can
+  carry, ``bpp = channel_uses_per_pixel x bits_per_symbol x code_rate``; its
+  file goes through 5G LDPC + the modulation (fixed, or ``adaptive`` from the
+  schedule) over AWGN; a file that does not decode yields the configured
+  fallback image and ``decode_failed``.
+- ``analog`` (JSCC codecs): the encoder's symbols (``channel_uses_per_pixel``
+  of them per pixel, snapped to 16QAM points with ``modulation: qam16``) go
+  through the same AWGN, the decoder reads the noisy symbols.
 
-A shard (one system, one SNR) transmits all images in one batched call.
+A shard is one system at one SNR. Every image has its own noise seed, derived
+from (experiment, grid point, image id) with :func:`semcom_core.seeds.derive_seed`,
+so an image's received version does not depend on the other images of the shard,
+on ``sample.count`` or on chunking.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,34 +30,16 @@ from tqdm.auto import tqdm
 
 from semcom_core.imageio import load_rgb, save_png
 from semcom_core.seeds import derive_seed
-from semcom_pipeline.records import write_json
+from semcom_pipeline.grid import snr_point
+from semcom_pipeline.records import condition_row, write_json
+from semcom_pipeline.systems import BSystem, b_systems
 
-__all__ = ["BSystem", "mean_image", "parse_system", "transmit_shard"]
+__all__ = ["analog_transmit", "ldpc_transmit", "mean_image", "transmit_shard"]
 
 log = logging.getLogger(__name__)
 
-MODULATIONS = ("bpsk", "qpsk", "16qam", "64qam")
-
-
-@dataclass(frozen=True)
-class BSystem:
-    name: str
-    kind: str  # digital | learned
-    codec: str
-    modulation: str  # bpsk..64qam | adaptive (digital); analog | qam16 (learned)
-
-
-def parse_system(name: str, cfg_b: dict[str, Any]) -> BSystem:
-    """``jpeg2000+ldpc-adaptive`` / ``jpeg2000+ldpc-qpsk`` / ``deepjscc-qam16`` -> :class:`BSystem`."""
-    if "+ldpc-" in name:
-        codec, mod = name.split("+ldpc-", 1)
-        if mod != "adaptive" and mod not in MODULATIONS:
-            raise ValueError(f"experiment B: unknown modulation '{mod}' in system '{name}'")
-        return BSystem(name, "digital", codec, mod)
-    codec, _, mode = name.rpartition("-")
-    if codec != cfg_b["learned_codec"] or mode not in ("analog", "qam16"):
-        raise ValueError(f"experiment B: unknown system '{name}'")
-    return BSystem(name, "learned", codec, mode)
+#: What a link's transmit function returns: image id -> (received image or None, record row, details).
+Results = dict[str, tuple[np.ndarray | None, dict[str, Any], dict[str, Any]]]
 
 
 def mean_image(images: list[np.ndarray]) -> np.ndarray:
@@ -62,36 +50,48 @@ def mean_image(images: list[np.ndarray]) -> np.ndarray:
 
 
 def _row(system: BSystem, snr_db: float, snr_def: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "experiment": "B",
-        "system": system.name,
-        "codec": system.codec,
-        "condition": f"snr={snr_db:g}dB",
-        "snr_db": snr_db,
-        "snr_def": snr_def,
+    return condition_row(
+        experiment="B",
+        system=system.name,
+        codec=system.codec,
+        condition=snr_point(snr_db),
+        snr_db=snr_db,
+        snr_def=snr_def,
         **extra,
-    }
+    )
 
 
-def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seeds, device):
+def ldpc_transmit(
+    system: BSystem,
+    snr_db: float,
+    images: dict[str, np.ndarray],
+    cfg: dict[str, Any],
+    seeds: dict[str, int],
+    device: str,
+) -> Results:
+    """Digital: codec file -> 5G LDPC -> modulation -> AWGN -> back; undecodable -> fallback.
+
+    ``seeds[image_id]`` is that image's noise seed.
+    """
     from semcom_channels import DigitalLink, bpp_budget, modulation_for_snr
     from semcom_codecs.registry import build_codec
     from semcom_codecs.safe import safe_decode
 
+    cfg_b = cfg["experiments"]["B"]
+    fallback = cfg["decode_failure"]
     mod = (
         modulation_for_snr(snr_db, cfg_b["schedule"])
         if system.modulation == "adaptive"
         else system.modulation
     )
-    rate = cfg_b["code_rate"]
+    rate = system.code_rate
     budget = bpp_budget(cfg_b["channel_uses_per_pixel"], mod, rate)
-    codec = build_codec(system.codec, **codec_options)
+    codec = build_codec(system.codec, **cfg["codecs"].get(system.codec, {}))
     link = DigitalLink(
         modulation=mod, code_rate=rate, snr_def=cfg_b["snr_def"], device=device, progress=False
     )
     ids = sorted(images)
     mean = mean_image(list(images.values()))
-    out = {}
     # Images in chunks through encode -> LDPC + channel -> decode (one at a time on the CPU,
     # 16 per decoder call on CUDA, where batching pays): the bar counts images during
     # decoding too. Each file has its own seed and block layout, so chunking never changes
@@ -111,6 +111,7 @@ def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seeds, devi
             sent[i] = (encoded[i], payload, rec)
         bar.update(len(part))
     bar.close()
+    out: Results = {}
     for i in ids:
         im = images[i]
         encoded_i, payload, rec = sent[i]
@@ -134,17 +135,28 @@ def _digital(system, snr_db, images, cfg_b, codec_options, fallback, seeds, devi
     return out
 
 
-def _learned(system, snr_db, images, cfg_b, codec_options, seeds, device):
+def analog_transmit(
+    system: BSystem,
+    snr_db: float,
+    images: dict[str, np.ndarray],
+    cfg: dict[str, Any],
+    seeds: dict[str, int],
+    device: str,
+) -> Results:
+    """Learned JSCC: the encoder's symbols -> AWGN -> the decoder (``seeds`` per image id)."""
     from semcom_channels import AnalogLink
     from semcom_codecs.registry import build_codec
 
+    cfg_b = cfg["experiments"]["B"]
     codec_mode = "16qam" if system.modulation == "qam16" else "analog"
-    codec = build_codec(system.codec, **{"mode": codec_mode, "device": device, **codec_options})
+    options = cfg["codecs"].get(system.codec, {})
+    # an analog codec (DeepJSCC's interface: rate_for_channel_uses / encode_symbols / decode_symbols)
+    codec: Any = build_codec(system.codec, **{"mode": codec_mode, "device": device, **options})
     # qam16: the codec already emits constellation points; the link's energy reference is
     # the unit-energy constellation. analog: the codec normalises each image to power 1.
     link = AnalogLink(mode=system.modulation, snr_def="Es/N0", device=device)
     cpp = cfg_b["channel_uses_per_pixel"]
-    out = {}
+    out: Results = {}
     bar = tqdm(
         sorted(images), desc=f"{system.name} {snr_db:g} dB", unit="image", dynamic_ncols=True
     )
@@ -176,19 +188,18 @@ def transmit_shard(
     device: str = "cpu",
 ) -> None:
     """Send every original through ``system_name`` at ``snr_db``; write ``<id>.png`` and ``<id>.json``."""
-    cfg_b = cfg["experiments"]["B"]
-    system = parse_system(system_name, cfg_b)
+    systems = b_systems(cfg["experiments"]["B"])
+    if system_name not in systems:
+        raise KeyError(
+            f"experiment B: no system '{system_name}' in experiments.B.systems "
+            f"(configured: {', '.join(systems)})"
+        )
+    system = systems[system_name]
     images = {i: load_rgb(p) for i, p in originals.items()}
     # one noise seed per (experiment, grid point, image id): an image's received version
     # does not depend on the other images of the shard or on sample.count
     seeds = {i: derive_seed(cfg["seed"], "B", system_name, f"{snr_db:g}", i) for i in images}
-    options = cfg["codecs"].get(system.codec, {})
-    if system.kind == "digital":
-        results = _digital(
-            system, snr_db, images, cfg_b, options, cfg["decode_failure"], seeds, device
-        )
-    else:
-        results = _learned(system, snr_db, images, cfg_b, options, seeds, device)
+    results = system.spec.function()(system, snr_db, images, cfg, seeds, device)
     out = Path(out_dir)
     for i, (image, row, details) in results.items():
         skip = image is None

@@ -15,17 +15,14 @@ import pandas as pd
 
 from semcom_core.imageio import load_rgb
 from semcom_pipeline.experiment_c import FIGURES_C
-from semcom_pipeline.figures import METRIC_ORDER
-from semcom_pipeline.plots import _style, metric_label, plot_metric_grid, save_figure
+from semcom_pipeline.grid import noise_point
+from semcom_pipeline.labels import metric_label
+from semcom_pipeline.plots import metric_grid, save_figure, style
+from semcom_pipeline.summary import summarize
 
 __all__ = ["draw_fig12", "draw_fig16", "draw_figures_c", "fig16_metrics", "per_image_means"]
 
 NOISE_LABEL = "noise level added to the CLIP image embedding"
-
-
-def _ordered(metrics: Sequence[str]) -> list[str]:
-    known = [m for m in METRIC_ORDER if m in metrics]
-    return known + sorted(m for m in metrics if m not in METRIC_ORDER)
 
 
 def per_image_means(df: pd.DataFrame) -> pd.DataFrame:
@@ -42,29 +39,37 @@ def per_image_means(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def draw_fig12(df: pd.DataFrame, stem: str | os.PathLike, ci: float) -> list[Path]:
-    """Fig. 12: every metric vs noise level (mean over variations per image, then over images)."""
+def draw_fig12(
+    df: pd.DataFrame,
+    stem: str | os.PathLike,
+    ci: float,
+    metrics: Sequence[str] | None = None,
+) -> list[Path]:
+    """Fig. 12: every metric vs noise level (mean over variations per image, then over images).
+
+    ``metrics`` gives the panel order (the config's); by default the table's order.
+    """
     d = per_image_means(df)
-    return plot_metric_grid(
-        d,
+    fig = metric_grid(
+        summarize(d, ci),
         x="strength",
         xlabel=NOISE_LABEL,
-        stem=stem,
         title="Fig. 12: Stable unCLIP regeneration, all metrics vs noise level",
-        metrics=_ordered(d["metric"].unique()),
+        metrics=list(metrics) if metrics else list(dict.fromkeys(d["metric"])),
         ci=ci,
     )
+    return save_figure(fig, stem)
 
 
 def fig16_metrics(configured: Sequence[str]) -> list[str]:
-    """SeSS and ClipScore where configured; other configured metrics fill up to three."""
+    """SeSS and ClipScore where configured; other configured metrics (config order) fill up to three."""
     wanted = [m for m in ("seess", "clipscore") if m in configured]
-    rest = [m for m in _ordered(configured) if m not in wanted]
+    rest = [m for m in configured if m not in wanted]
     return wanted + rest[: max(0, 3 - len(wanted))]
 
 
 def _generated_path(paths: Sequence[str | os.PathLike], noise: int, variation: int) -> Path:
-    want = f"noise{int(noise)}-v{int(variation)}"
+    want = noise_point(noise, variation)
     for p in paths:
         if Path(p).parent.name == want:
             return Path(p)
@@ -81,10 +86,10 @@ def draw_fig16(
 ) -> list[Path]:
     """Fig. 16: the original of ``image`` and each variation at each noise level, with scores.
 
-    ``generated`` holds ``.../noise<level>-v<k>/<image>.png`` paths; the values
+    ``generated`` holds ``.../noise=<level>,v=<k>/<image>.png`` paths; the values
     printed under each panel come from ``df`` (the score table).
     """
-    _style()
+    style()
     import matplotlib.pyplot as plt
 
     d = df[(df["experiment"] == "C") & (df["image"] == image)]
@@ -103,7 +108,7 @@ def draw_fig16(
         for c, noise in enumerate(noises, start=1):
             ax = axes[r, c]
             ax.imshow(load_rgb(_generated_path(generated, noise, k)))
-            sel = d[(d["strength"] == noise) & (d["condition"] == f"noise={noise},v={k}")]
+            sel = d[(d["strength"] == noise) & (d["condition"] == noise_point(noise, k))]
             vals = dict(zip(sel["metric"], sel["value"]))
             lines = [f"noise={noise}" + (f", v{k}" if nrow > 1 else "")]
             lines += [f"{metric_label(m)} {vals[m]:.3f}" for m in shown if m in vals]
@@ -133,6 +138,6 @@ def draw_figures_c(
     """Both figures of :data:`FIGURES_C` into ``outdir``."""
     out = Path(outdir)
     fig12, fig16 = FIGURES_C
-    paths = draw_fig12(df, out / fig12, ci)
+    paths = draw_fig12(df, out / fig12, ci, cfg["metrics"])
     paths += draw_fig16(df, out / fig16, image, original, generated, fig16_metrics(cfg["metrics"]))
     return paths

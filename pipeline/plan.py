@@ -1,36 +1,24 @@
-"""What a configured run computes: the (experiment, system, condition) shards.
+"""What a configured run computes: the (experiment, system, grid point) shards.
 
 A shard is one grid point of one system over all images; it names the folder
-``results/<exp>/<system>/<cond>/`` holding the received images and is scored
-by one job (so models load once per shard).
+``results/<exp>/<system>/<point>/`` holding the received images and is scored
+by one job (so models load once per shard). Grid points are named by
+:mod:`semcom_pipeline.grid` (``bpp=0.5``, ``snr=4dB``, ``noise=200,v=0``, ``rotation=15``), the
+same token as the ``condition`` column. Experiment B's systems come from
+``experiments.B.systems`` (:mod:`semcom_pipeline.systems`): nothing here names a
+codec or a link.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from semcom_pipeline.records import fmt_num
+from semcom_pipeline.grid import bpp_point, noise_point, snr_point, strength_point
+from semcom_pipeline.systems import b_systems
 
-__all__ = ["C_SYSTEM", "Plan", "bpp_cond", "noise_cond", "snr_cond", "strength_cond"]
+__all__ = ["C_SYSTEM", "Plan"]
 
 C_SYSTEM = "unclip"  # Experiment C's one system
-
-
-def bpp_cond(bpp: float) -> str:
-    return f"bpp{fmt_num(bpp)}"
-
-
-def snr_cond(snr_db: float) -> str:
-    return f"snr{fmt_num(snr_db)}"
-
-
-def strength_cond(strength: float) -> str:
-    return f"s{fmt_num(strength)}"
-
-
-def noise_cond(noise_level: int, variation: int) -> str:
-    """Experiment C's shard name: one noise level, one variation of every image."""
-    return f"noise{int(noise_level)}-v{int(variation)}"
 
 
 class Plan:
@@ -39,40 +27,40 @@ class Plan:
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config
 
+    def _enabled(self, exp: str) -> dict[str, Any] | None:
+        e = self.config["experiments"][exp]
+        return e if e["enabled"] else None
+
     def shards_a(self) -> list[tuple[str, str, str]]:
-        a = self.config["experiments"]["A"]
-        if not a["enabled"]:
-            return []
-        return [("A", codec, bpp_cond(b)) for codec in a["codecs"] for b in a["bpp"]]
+        a = self._enabled("A")
+        return [("A", c, bpp_point(b)) for c in a["codecs"] for b in a["bpp"]] if a else []
 
     def systems_b(self) -> list[str]:
-        b = self.config["experiments"]["B"]
-        systems = [f"{b['digital_codec']}+ldpc-adaptive"]
-        systems += [f"{b['digital_codec']}+ldpc-{m}" for m in b["fixed_modulations"]]
-        if b["learned"]:
-            systems.append(f"{b['learned_codec']}-{b['learned_mode']}")
-        return systems
+        """The configured Experiment B system names, in config order."""
+        return list(b_systems(self.config["experiments"]["B"]))
 
     def shards_b(self) -> list[tuple[str, str, str]]:
-        b = self.config["experiments"]["B"]
-        if not b["enabled"]:
+        b = self._enabled("B")
+        if not b:
             return []
-        return [("B", system, snr_cond(s)) for system in self.systems_b() for s in b["snr_db"]]
+        return [("B", system, snr_point(s)) for system in self.systems_b() for s in b["snr_db"]]
 
     def shards_d(self) -> list[tuple[str, str, str]]:
-        d = self.config["experiments"]["D"]
-        if not d["enabled"]:
+        d = self._enabled("D")
+        if not d:
             return []
         return [
-            ("D", name, strength_cond(s)) for name, grid in d["transforms"].items() for s in grid
+            ("D", name, strength_point(name, s))
+            for name, grid in d["transforms"].items()
+            for s in grid
         ]
 
     def shards_c(self) -> list[tuple[str, str, str]]:
-        c = self.config["experiments"]["C"]
-        if not c["enabled"]:
+        c = self._enabled("C")
+        if not c:
             return []
         return [
-            ("C", C_SYSTEM, noise_cond(n, k))
+            ("C", C_SYSTEM, noise_point(n, k))
             for n in c["noise_levels"]
             for k in range(c.get("variations", 1))
         ]

@@ -1,37 +1,29 @@
-"""Figures drawn from ``results/scores.csv`` only, in one style, as PNG and PDF."""
+"""Figures drawn from ``results/summary.csv`` only, in one style, as PNG and PDF.
+
+:func:`metric_grid` builds one panel per metric (mean and CI band per system)
+and returns the figure, so tests can read its labels; :func:`save_figure`
+writes it. Labels come from :mod:`semcom_pipeline.labels` (metric metadata).
+"""
 
 from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from semcom_core.fsutil import atomic_path
-from semcom_pipeline.summary import summarize
+from semcom_pipeline.labels import metric_label
 
-__all__ = ["metric_label", "plot_metric_grid", "save_figure"]
+__all__ = ["metric_grid", "n_text", "save_figure", "style"]
 
-_LABELS = {
-    "psnr": "PSNR (dB)",
-    "ssim": "SSIM",
-    "ms_ssim": "MS-SSIM",
-    "lpips": "LPIPS distance",
-    "lpips_score": "LpipsScore (1 - LPIPS)",
-    "vitscore": "ViTScore",
-    "clipscore": "ClipScore",
-    "seess": "SeSS",
-}
+FAILED_LABEL = "every decode failed (fallback image)"
 
 
-def metric_label(name: str) -> str:
-    return _LABELS.get(name, name)
-
-
-def _style():
+def style() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -41,66 +33,109 @@ def _style():
 
 
 def save_figure(fig, stem: str | os.PathLike) -> list[Path]:
-    """Save ``fig`` as ``stem.png`` (150 dpi) and ``stem.pdf``, atomically."""
+    """Save ``fig`` as ``stem.png`` (150 dpi) and ``stem.pdf``, atomically, and close it."""
+    import matplotlib.pyplot as plt
+
     out = []
     for ext in ("png", "pdf"):
         path = Path(f"{stem}.{ext}")
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=ext, dpi=150, bbox_inches="tight")
         out.append(path)
+    plt.close(fig)
     return out
 
 
-def plot_metric_grid(
-    df: pd.DataFrame,
+def n_text(summary: pd.DataFrame) -> str:
+    """``n = 5 images`` (or ``n = 3-5 images``) per point: finite plus infinite values."""
+    n = (summary["n"] + summary["n_inf"]).astype(int)
+    if n.empty:
+        return "n = 0 images"
+    lo, hi = int(n.min()), int(n.max())
+    return f"n = {lo} images" if lo == hi else f"n = {lo}-{hi} images"
+
+
+def _backend(sm: pd.DataFrame) -> str:
+    vals = sorted({str(v) for v in sm.get("metric_backend", pd.Series(dtype=str)).dropna() if v})
+    return ";".join(vals)
+
+
+def _log_ticks(ax) -> None:
+    """Major ticks at 1, 2, 5 x 10^k written as plain numbers; no minor labels (no overlap)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def metric_grid(
+    summary: pd.DataFrame,
     *,
     x: str,
     xlabel: str,
-    stem: str | os.PathLike,
     title: str,
-    metrics: Sequence[str] | None = None,
+    metrics: Sequence[str],
+    labels: Mapping[str, str] | None = None,
+    subtitle: str = "",
     hue: str = "system",
     logx: bool = False,
     ci: float = 95.0,
-) -> list[Path]:
-    """One panel per metric: mean value vs ``x`` per ``hue``, with a ``ci`` % band.
+):
+    """One panel per metric: mean vs ``x`` per ``hue`` with the ``ci`` % band; returns the figure.
 
-    ``x`` is a column of the summary (``achieved_bpp``, ``snr_db``, ``strength``):
-    each condition is placed at the mean of that column over its images.
+    ``summary`` holds rows of :func:`semcom_pipeline.summary.summarize` (one per
+    system, condition, metric); ``x`` is one of its columns (``achieved_bpp``,
+    ``snr_db``, ``strength``). ``labels`` maps ``hue`` values to legend text.
+    Points where every decode failed are drawn as a black cross and named in the legend.
     """
-    _style()
+    style()
     import matplotlib.pyplot as plt
 
-    summ = summarize(df, ci)
-    metrics = list(metrics or sorted(summ["metric"].unique()))
+    labels = labels or {}
+    metrics = [m for m in metrics if m in set(summary["metric"])]
     ncol = min(3, max(1, len(metrics)))
-    nrow = math.ceil(len(metrics) / ncol)
+    nrow = max(1, math.ceil(len(metrics) / ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(4.2 * ncol, 3.3 * nrow), squeeze=False)
     for ax, metric in zip(axes.flat, metrics):
-        sm = summ[summ["metric"] == metric]
-        for label, g in sm.groupby(hue, sort=True):
+        sm = summary[summary["metric"] == metric]
+        failed_drawn = False
+        for key, g in sm.groupby(hue, sort=True):
             g = g.sort_values(x)
-            finite = np.isfinite(g["mean"].to_numpy(dtype=float))
-            xs, ys = g[x].to_numpy(dtype=float)[finite], g["mean"].to_numpy(dtype=float)[finite]
-            (line,) = ax.plot(xs, ys, marker="o", label=str(label))
-            lo, hi = (
-                g["ci_low"].to_numpy(dtype=float)[finite],
-                g["ci_high"].to_numpy(dtype=float)[finite],
+            xs = g[x].to_numpy(dtype=float)
+            ys = g["mean"].to_numpy(dtype=float)
+            finite = np.isfinite(ys) & np.isfinite(xs)
+            (line,) = ax.plot(
+                xs[finite], ys[finite], marker="o", label=labels.get(str(key), str(key))
             )
-            ok = np.isfinite(lo) & np.isfinite(hi)
+            lo, hi = g["ci_low"].to_numpy(dtype=float), g["ci_high"].to_numpy(dtype=float)
+            ok = finite & np.isfinite(lo) & np.isfinite(hi)
             if ok.any():
                 ax.fill_between(
                     xs[ok], lo[ok], hi[ok], alpha=0.2, color=line.get_color(), linewidth=0
                 )
+            if "all_decodes_failed" in g:
+                bad = finite & g["all_decodes_failed"].fillna(False).to_numpy(dtype=bool)
+                if bad.any():
+                    ax.plot(
+                        xs[bad],
+                        ys[bad],
+                        linestyle="none",
+                        marker="X",
+                        markersize=9,
+                        color="black",
+                        label=None if failed_drawn else FAILED_LABEL,
+                    )
+                    failed_drawn = True
         ax.set_xlabel(xlabel)
-        ax.set_ylabel(metric_label(metric))
+        ax.set_ylabel(metric_label(metric, _backend(sm)))
         if logx:
             ax.set_xscale("log")
+            _log_ticks(ax)
         ax.legend(fontsize="small")
     for ax in list(axes.flat)[len(metrics) :]:
         ax.set_visible(False)
-    fig.suptitle(f"{title} (mean and {ci:g}% CI over images)")
+    head = f"{title}\n" + (f"{subtitle}; " if subtitle else "")
+    fig.suptitle(f"{head}mean and {ci:g}% CI over {n_text(summary)} per point")
     fig.tight_layout()
-    paths = save_figure(fig, stem)
-    plt.close(fig)
-    return paths
+    return fig

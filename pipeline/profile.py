@@ -291,7 +291,7 @@ def profile_table(
 ) -> list[dict[str, Any]]:
     """One row per stage: seconds per unit, one-time seconds per job, units and jobs in the
     full config, extrapolated seconds and share."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for s in STAGES:
         per, setup = timer.per_unit(s), timer.setup(s)
         units = full_units.get(s, 0)

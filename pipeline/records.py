@@ -13,20 +13,26 @@ from pathlib import Path
 from typing import Any
 
 from semcom_core.fsutil import atomic_path
+from semcom_pipeline.grid import fmt_num
 
 __all__ = [
+    "RECORD_COLUMNS",
     "SCORE_COLUMNS",
     "TEXT_COLUMNS",
+    "RowError",
+    "check_row",
+    "condition_row",
     "fmt_num",
     "read_json",
     "read_scores",
     "read_table",
+    "score_row",
     "write_json",
     "write_scores",
 ]
 
 SCORE_COLUMNS = [
-    "experiment",  # A | B | D
+    "experiment",  # A | B | C | D
     "image",  # image id
     "system",  # what produced the received image (codec, codec+link, transform)
     "codec",
@@ -59,16 +65,65 @@ def read_table(path: str | os.PathLike):
     )
 
 
-def fmt_num(x: float) -> str:
-    """Compact, stable text for a grid value (used in file names and wildcards)."""
-    return f"{float(x):g}"
+#: The columns a shard's record fills (what produced the image); scoring adds the rest.
+RECORD_COLUMNS = [
+    c for c in SCORE_COLUMNS if c not in ("image", "metric", "value", "metric_backend")
+]
+#: Fields every record must set; the others are empty where they do not apply (A has no SNR).
+_REQUIRED_RECORD = ("experiment", "system", "condition", "decode_failed")
+_EXPERIMENTS = ("A", "B", "C", "D")
+
+
+class RowError(ValueError):
+    """A score row with an unknown or a missing field (the message names it)."""
+
+
+def _unknown(fields: Mapping[str, Any], allowed: list[str], who: str) -> None:
+    extra = sorted(set(fields) - set(allowed))
+    if extra:
+        raise RowError(f"{who}: unknown field(s) {extra}; the columns are {allowed}")
+
+
+def condition_row(**fields: Any) -> dict[str, Any]:
+    """The record part of a row (one image at one grid point), every record column present.
+
+    ``experiment``, ``system``, ``condition`` and ``decode_failed`` are required;
+    a field that is not a column (a typo) is an error; columns not given are ``None``.
+    """
+    _unknown(fields, RECORD_COLUMNS, "score row")
+    missing = [k for k in _REQUIRED_RECORD if fields.get(k) is None]
+    if missing:
+        raise RowError(f"score row: missing field(s) {missing} in {fields}")
+    if fields["experiment"] not in _EXPERIMENTS:
+        raise RowError(f"score row: experiment must be one of {_EXPERIMENTS}, got {fields}")
+    return {c: fields.get(c) for c in RECORD_COLUMNS}
+
+
+def score_row(
+    record: Mapping[str, Any], *, image: str, metric: str, value: float, backend: str
+) -> dict[str, Any]:
+    """A full row: a record (see :func:`condition_row`) plus the image and one metric value."""
+    row = {**condition_row(**record), "image": image, "metric": metric, "value": value}
+    row["metric_backend"] = backend
+    return {c: row[c] for c in SCORE_COLUMNS}
+
+
+def check_row(row: Mapping[str, Any]) -> None:
+    """Raise :class:`RowError` unless ``row`` has exactly the columns of :data:`SCORE_COLUMNS`."""
+    _unknown(row, SCORE_COLUMNS, "score row")
+    missing = [c for c in SCORE_COLUMNS if c not in row]
+    if missing:
+        raise RowError(f"score row: missing field(s) {missing} (build rows with score_row)")
 
 
 def write_scores(path: str | os.PathLike, rows: Iterable[Mapping[str, Any]]) -> Path:
-    """Write rows to CSV with :data:`SCORE_COLUMNS` (missing fields empty), atomically."""
+    """Write rows (each with exactly :data:`SCORE_COLUMNS`, see :func:`check_row`) atomically."""
     import pandas as pd
 
-    df = pd.DataFrame(list(rows), columns=SCORE_COLUMNS)
+    rows = list(rows)
+    for row in rows:
+        check_row(row)
+    df = pd.DataFrame(rows, columns=SCORE_COLUMNS)
     with atomic_path(path) as tmp:
         df.to_csv(tmp, index=False, float_format="%.10g")
     return Path(path)

@@ -1,4 +1,10 @@
-"""Checks that every codec and metric named in the config exists in its registry."""
+"""Checks that every codec, metric, link and modulation named in the config exists.
+
+Runs while Snakemake parses the workflow, so a typo is an error naming the key
+and the known names before any job starts. Imports no torch: the registries
+resolve names without building anything (codec classes are imported to read
+their ``kind``; their modules import heavy libraries only on use).
+"""
 
 from __future__ import annotations
 
@@ -7,28 +13,37 @@ from typing import Any
 __all__ = ["check_metric_options", "check_names"]
 
 
+def _unknown(key: str, what: str, name: str, known: set[str]) -> str:
+    return f"{key}: unknown {what} '{name}'; available: {', '.join(sorted(known))}"
+
+
 def check_names(cfg: dict[str, Any]) -> None:
-    from semcom_codecs.registry import available_codecs
+    """Raise :class:`ConfigError` listing every unknown name in ``cfg`` (validated by the schema)."""
+    from semcom_codecs.registry import available_codecs, get_codec_class
     from semcom_metrics.registry import available_metrics
     from semcom_pipeline.config import ConfigError
+    from semcom_pipeline.systems import check_systems
 
+    problems = []
     metrics = set(available_metrics())
     for i, name in enumerate(cfg.get("metrics", [])):
         if name not in metrics:
-            raise ConfigError(
-                f"metrics[{i}]: unknown metric '{name}'; available: {', '.join(sorted(metrics))}"
-            )
+            problems.append(_unknown(f"metrics[{i}]", "metric", name, metrics))
+    for name in cfg.get("metric_options", {}):
+        if name not in metrics:
+            problems.append(_unknown(f"metric_options.{name}", "metric", name, metrics))
     codecs = set(available_codecs())
-    for i, name in enumerate(cfg.get("experiments", {}).get("A", {}).get("codecs", [])):
+    experiments = cfg.get("experiments", {})
+    for i, name in enumerate(experiments.get("A", {}).get("codecs", [])):
         if name not in codecs:
-            raise ConfigError(
-                f"experiments.A.codecs[{i}]: unknown codec '{name}'; available: {', '.join(sorted(codecs))}"
-            )
+            problems.append(_unknown(f"experiments.A.codecs[{i}]", "codec", name, codecs))
     for name in cfg.get("codecs", {}):
         if name not in codecs:
-            raise ConfigError(
-                f"codecs.{name}: unknown codec '{name}'; available: {', '.join(sorted(codecs))}"
-            )
+            problems.append(_unknown(f"codecs.{name}", "codec", name, codecs))
+    kinds = {name: get_codec_class(name).kind for name in codecs}
+    problems += check_systems(experiments.get("B", {}), kinds)
+    if problems:
+        raise ConfigError("invalid configuration:\n  " + "\n  ".join(problems))
 
 
 def check_metric_options(cfg: dict[str, Any]) -> None:

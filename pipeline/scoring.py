@@ -15,6 +15,7 @@ from tqdm.auto import tqdm
 from semcom_core.imageio import load_rgb
 from semcom_core.models import resolve_device
 from semcom_metrics.registry import build_metric
+from semcom_pipeline.records import score_row
 
 __all__ = ["ScoringError", "score_pairs"]
 
@@ -40,7 +41,7 @@ def _failure_message(metric, name: str, live, refs, tests, exc: Exception) -> st
 def score_pairs(
     pairs: Sequence[tuple[str, str, str]],
     metrics: Sequence[str],
-    row_extra: Mapping[str, Mapping[str, Any]] | None = None,
+    row_extra: Mapping[str, Mapping[str, Any]],
     device: str = "auto",
     metric_options: Mapping[str, Mapping[str, Any]] | None = None,
     graph_cache: str | None = None,
@@ -48,11 +49,11 @@ def score_pairs(
     """Score ``(image_id, original_path, received_path)`` pairs with each metric.
 
     ``row_extra[image_id]`` holds that image's columns from its record
-    (experiment, codec, condition, achieved bpp, decode_failed...). A pair whose received path is empty (a skipped decode
-    failure) yields no rows. Returns tidy rows, one per (image, metric).
+    (:func:`~semcom_pipeline.records.condition_row`: experiment, codec, condition...).
+    A pair whose received path is empty (a skipped decode failure) yields no rows.
+    Returns tidy rows (:func:`~semcom_pipeline.records.score_row`), one per (image, metric).
     """
     dev = resolve_device(device)
-    row_extra = row_extra or {}
     metric_options = metric_options or {}
     live = [(i, o, r) for i, o, r in pairs if r]
     built = {}
@@ -83,13 +84,13 @@ def score_pairs(
                     if math.isnan(value):  # e.g. ms_ssim with small_images: nan; summaries skip it
                         log.warning("%s is undefined (NaN) for image %s", name, image)
                     rows.append(
-                        {
-                            **row_extra.get(image, {}),
-                            "image": image,
-                            "metric": name,
-                            "value": value,
-                            "metric_backend": backends[name],
-                        }
+                        score_row(
+                            row_extra[image],
+                            image=image,
+                            metric=name,
+                            value=value,
+                            backend=backends[name],
+                        )
                     )
             bar.update(len(part))
     return rows

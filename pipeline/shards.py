@@ -9,7 +9,8 @@ from typing import Any
 from tqdm.auto import tqdm
 
 from semcom_core.imageio import load_rgb, save_png
-from semcom_pipeline.records import write_json
+from semcom_pipeline.grid import bpp_point, strength_point
+from semcom_pipeline.records import condition_row, write_json
 from semcom_pipeline.transforms import apply_transform
 
 __all__ = ["compress_shard", "transform_shard"]
@@ -40,15 +41,15 @@ def compress_shard(
                 f"{codec_name} could not decode its own stream of {image_id}: {decoded.reason}"
             )
         assert decoded.image is not None  # a clean decode always carries its image
-        row = {
-            "experiment": "A",
-            "system": codec_name,
-            "codec": codec_name,
-            "condition": f"bpp={bpp}",
-            "target_bpp": encoded.target_bpp,
-            "achieved_bpp": encoded.achieved_bpp,
-            "decode_failed": False,
-        }
+        row = condition_row(
+            experiment="A",
+            system=codec_name,
+            codec=codec_name,
+            condition=bpp_point(float(bpp)),
+            target_bpp=encoded.target_bpp,
+            achieved_bpp=encoded.achieved_bpp,
+            decode_failed=False,
+        )
         save_png(out / f"{image_id}.png", decoded.image)
         write_json(
             out / f"{image_id}.json",
@@ -65,13 +66,13 @@ def transform_shard(
     bar = tqdm(sorted(originals), desc=f"{name} {strength}", unit="image", dynamic_ncols=True)
     for image_id in bar:
         image = apply_transform(name, load_rgb(originals[image_id]), float(strength))
-        row = {
-            "experiment": "D",
-            "system": name,
-            "condition": f"{name}={strength}",
-            "transform": name,
-            "strength": float(strength),
-            "decode_failed": False,
-        }
+        row = condition_row(
+            experiment="D",
+            system=name,
+            condition=strength_point(name, float(strength)),
+            transform=name,
+            strength=float(strength),
+            decode_failed=False,
+        )
         save_png(out / f"{image_id}.png", image)
         write_json(out / f"{image_id}.json", {"row": row, "skip": False})

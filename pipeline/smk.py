@@ -40,10 +40,16 @@ def _job_name(smk: Any) -> str:
 def setup_logging(smk: Any) -> logging.Logger:
     """Send log records and warnings of this job to its ``log:`` file (and stderr).
 
+    Also imports the config's ``plugins`` (codecs, metrics, links registered outside
+    this repository), since every job script starts here.
+
     Removes what a killed earlier attempt of the job left half-written
     (:func:`remove_stale_parts`). The log starts with one line ``start <rule> <wildcards>``
     and ends with one line ``done <rule> ... in N s`` or ``FAILED <rule> ...: <error>``.
     """
+    from semcom_pipeline.plugins import load_plugins
+
+    load_plugins((getattr(smk, "config", None) or {}).get("plugins", []))
     log = _setup(f"semcom.{smk.rule}", smk.log[0] if getattr(smk, "log", None) else None)
     for part in remove_stale_parts(getattr(smk, "output", None)):
         log.info("removed %s, left by a killed earlier attempt", part)

@@ -2,7 +2,10 @@
 
 Infinite values (PSNR of identical images) are not averaged: they are counted
 in ``n_inf`` and the statistics use the finite values only. A group whose
-values are all infinite gets ``mean = inf`` and no interval.
+values are all infinite gets ``mean = inf`` and no interval. ``all_decodes_failed``
+marks a grid point where no image was decoded (every value scores the fallback).
+Rows are sorted by experiment, system, the grid point's number (``snr=5dB``
+before ``snr=10dB``) and metric.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import math
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from semcom_pipeline.grid import point_value
 
 __all__ = ["GROUP_COLUMNS", "mean_ci", "summarize"]
 
@@ -51,6 +56,14 @@ def summarize(df: pd.DataFrame, ci: float = 95.0) -> pd.DataFrame:
         row["decode_failures"] = (
             int(g["decode_failed"].fillna(False).astype(bool).sum()) if "decode_failed" in g else 0
         )
+        row["all_decodes_failed"] = 0 < row["decode_failures"] == len(g)
         row.update(mean=mean, ci_low=low, ci_high=high, ci_level=ci, n=n, n_inf=n_inf)
         rows.append(row)
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    point = out["condition"].astype(str).map(point_value)
+    order = out.assign(_point=point).sort_values(
+        ["experiment", "system", "_point", "condition", "metric"], kind="stable"
+    )
+    return order.drop(columns="_point").reset_index(drop=True)

@@ -262,8 +262,12 @@ class SeSS:
         built = build_graphs(
             list(todo.values()), one, b.segmenter, b.embedder, self.graph_settings, embed_batch
         )
+
+        def built_already(g: Any) -> Any:
+            return lambda _im: g
+
         for (k, im), g in zip(todo.items(), built):
-            done[k] = self.cache.get_or_build(im, lambda _im, g=g: g) if self.cache else g
+            done[k] = self.cache.get_or_build(im, built_already(g)) if self.cache else g
         return [done[k] for k in keys]
 
     def score_graphs(self, ga: SceneGraph, gb: SceneGraph):

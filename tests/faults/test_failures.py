@@ -30,7 +30,7 @@ def tiny_copy(tiny_run, tmp_path) -> Path:
 
 def test_a_metric_that_throws_on_one_image_is_reported_and_the_rest_kept(tiny_copy, tmp_path):
     results = tiny_copy / "results"
-    victim_dir = results / "D" / "rotation" / "s15"
+    victim_dir = results / "D" / "rotation" / "rotation=15"
     victim_png = min(victim_dir.glob("*.png"))
     victim = victim_png.stem
     sha = image_hash(np.asarray(Image.open(victim_png).convert("RGB")))
@@ -39,10 +39,10 @@ def test_a_metric_that_throws_on_one_image_is_reported_and_the_rest_kept(tiny_co
     cfg["metric_options"] = {"fail_on_image": {"image_sha": [sha]}}
     configfile = tmp_path / "faulty.yaml"
     configfile.write_text(yaml.safe_dump(cfg))
-    failing = results / "D" / "scores" / "rotation" / "s15.csv"
+    failing = results / "D" / "scores" / "rotation" / "rotation=15.csv"
     others = [
-        results / "D" / "scores" / "rotation" / "s0.csv",
-        results / "A/scores/jpeg/bpp0.5.csv",
+        results / "D" / "scores" / "rotation" / "rotation=0.csv",
+        results / "A/scores/jpeg/bpp=0.5.csv",
     ]
     for shard in (failing, *others):
         shard.unlink()
@@ -62,8 +62,8 @@ def test_a_metric_that_throws_on_one_image_is_reported_and_the_rest_kept(tiny_co
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "Error in rule score" in out, out[-3000:]
-    assert "D/scores/rotation/s15.csv" in out  # the failed job, by its output
-    job_log = (results / "logs" / "score" / "D" / "rotation" / "s15.log").read_text()
+    assert "D/scores/rotation/rotation=15.csv" in out  # the failed job, by its output
+    job_log = (results / "logs" / "score" / "D" / "rotation" / "rotation=15.log").read_text()
     assert f"metric 'fail_on_image' failed on image '{victim}'" in job_log + out
     assert "injected failure" in job_log + out
     assert not failing.exists()

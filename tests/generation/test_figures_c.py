@@ -50,7 +50,7 @@ def test_both_figures_are_written(tmp_path):
     noise = lambda: (rng.random((24, 40, 3)) * 255).astype(np.uint8)
     original = save_png(tmp_path / "a.png", noise())
     generated = [
-        save_png(tmp_path / f"noise{n}-v{k}" / "a.png", noise())
+        save_png(tmp_path / f"noise={n},v={k}" / "a.png", noise())
         for n in (0, 400, 800)
         for k in (0, 1)
     ]

@@ -72,7 +72,7 @@ def test_rows_summary_and_figures(c_run):
     for name in ("fig12_unclip_vs_noise", "fig16_unclip_example"):
         for ext in ("png", "pdf"):
             assert (res / "figures" / f"{name}.{ext}").stat().st_size > 1000
-    record = json.loads((res / "C" / "unclip" / "noise800-v0" / f"{images[0]}.json").read_text())
+    record = json.loads((res / "C" / "unclip" / "noise=800,v=0" / f"{images[0]}.json").read_text())
     assert record["details"]["noise_level"] == 800 and record["details"]["num_inference_steps"] == 2
 
 
@@ -82,7 +82,7 @@ def test_generated_image_equals_a_direct_regeneration(c_run, tiny_unclip):
 
     res = c_run / "results"
     image = sorted(p.stem for p in (res / "originals").glob("*.png"))[1]
-    got = load_rgb(res / "C" / "unclip" / "noise0-v0" / f"{image}.png")
+    got = load_rgb(res / "C" / "unclip" / "noise=0,v=0" / f"{image}.png")
     seed = variation_seed(0, image, 0, 0)
     want = regenerate(tiny_unclip, load_rgb(res / "originals" / f"{image}.png"), 0, seed,
                       num_inference_steps=2)  # fmt: skip

@@ -9,7 +9,7 @@ import pytest
 
 from semcom_core.imageio import load_rgb, resize_longer_side, save_png
 from semcom_pipeline.config import validate_config
-from semcom_pipeline.experiment_b import mean_image, parse_system, transmit_shard
+from semcom_pipeline.experiment_b import mean_image, transmit_shard
 
 
 @pytest.fixture(scope="module")
@@ -23,10 +23,18 @@ def originals(tmp_path_factory, bundled_images):
     return out
 
 
+SYSTEMS = {
+    "jpeg2000+ldpc-adaptive": {"codec": "jpeg2000", "link": "ldpc", "modulation": "adaptive"},
+    "jpeg2000+ldpc-qpsk": {"codec": "jpeg2000", "link": "ldpc", "modulation": "qpsk"},
+    "jpeg2000+ldpc-16qam": {"codec": "jpeg2000", "link": "ldpc", "modulation": "16qam"},
+    "jpeg2000+ldpc-64qam": {"codec": "jpeg2000", "link": "ldpc", "modulation": "64qam"},
+    "deepjscc-qam16": {"codec": "deepjscc", "link": "analog", "modulation": "qam16"},
+}
+
+
 def _cfg(**b):
-    cfg = validate_config(
-        {"seed": 0, "sample": {"source": "bundled"}, "experiments": {"B": {"enabled": True, **b}}}
-    )
+    b = {"enabled": True, "systems": SYSTEMS, **b}
+    cfg = validate_config({"seed": 0, "sample": {"source": "bundled"}, "experiments": {"B": b}})
     return copy.deepcopy(cfg)
 
 
@@ -35,13 +43,9 @@ def _psnr(a, b):
     return float("inf") if mse == 0 else 10 * np.log10(255**2 / mse)
 
 
-def test_system_names_parse():
-    b = _cfg()["experiments"]["B"]
-    assert parse_system("jpeg2000+ldpc-adaptive", b).kind == "digital"
-    assert parse_system("jpeg2000+ldpc-16qam", b).modulation == "16qam"
-    assert parse_system("deepjscc-qam16", b).kind == "learned"
-    with pytest.raises(ValueError):
-        parse_system("jpeg2000+ldpc-256qam", b)
+def test_a_system_not_in_the_config_is_named(originals, tmp_path):
+    with pytest.raises(KeyError, match=r"no system 'jpeg2000\+ldpc-bpsk'.*configured: jpeg2000"):
+        transmit_shard("jpeg2000+ldpc-bpsk", 20.0, originals, tmp_path, _cfg())
 
 
 def test_digital_high_snr_delivers_the_codec_output(originals, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 
 from semcom_core.fsutil import atomic_path, current_umask
 from semcom_core.imageio import save_png
-from semcom_pipeline.records import read_scores, read_table, write_scores
+from semcom_pipeline.records import read_scores, read_table, score_row, write_scores
 from semcom_pipeline.summary import summarize
 
 
@@ -41,14 +41,17 @@ def test_atomic_writes_follow_the_umask(tmp_path, umask, mask, expected):
     img = np.zeros((8, 8, 3), np.uint8)
     save_png(tmp_path / "b.png", img)
     assert _mode(tmp_path / "b.png") == expected
-    write_scores(tmp_path / "s.csv", [{"image": "x", "metric": "psnr", "value": 1.0}])
+    rec = {"experiment": "A", "system": "s", "condition": "bpp=1", "decode_failed": False}
+    write_scores(
+        tmp_path / "s.csv", [score_row(rec, image="x", metric="psnr", value=1.0, backend="")]
+    )
     assert _mode(tmp_path / "s.csv") == expected
 
 
 def test_coco_ids_keep_their_leading_zeros(tmp_path):
+    rec = {"experiment": "A", "system": "jpeg", "condition": "bpp=0.5", "decode_failed": False}
     rows = [
-        {"experiment": "A", "image": i, "system": "jpeg", "condition": "bpp=0.5", "metric": "psnr"}
-        | {"value": v, "target_bpp": 0.5}
+        score_row(rec | {"target_bpp": 0.5}, image=i, metric="psnr", value=v, backend="")
         for i, v in [("000000000632", 30.5), ("000000039769", 31.5), ("NA", 29.5)]
     ]
     write_scores(tmp_path / "s.csv", rows)

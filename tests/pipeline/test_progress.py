@@ -27,7 +27,11 @@ def _originals(tmp_path, bundled_images, n=3, side=40):
 def test_score_bar_counts_images_not_metrics(tmp_path, bundled_images, capsys):
     originals = _originals(tmp_path, bundled_images)
     pairs = [(i, p, p) for i, p in originals.items()]
-    rows = score_pairs(pairs, ["psnr", "ssim"], device="cpu")
+    recs = {
+        i: {"experiment": "A", "system": "s", "condition": "bpp=1", "decode_failed": False}
+        for i in originals
+    }
+    rows = score_pairs(pairs, ["psnr", "ssim"], recs, device="cpu")
     assert len(rows) == 6
     err = capsys.readouterr().err
     assert re.search(r"score: 100%\S* 3/3 ", err), err[-500:]
@@ -40,7 +44,18 @@ def test_transmit_bar_counts_images_through_ldpc_decoding(tmp_path, bundled_imag
         {
             "seed": 0,
             "sample": {"source": "bundled"},
-            "experiments": {"B": {"snr_db": [10], "fixed_modulations": ["qpsk"]}},
+            "experiments": {
+                "B": {
+                    "snr_db": [10],
+                    "systems": {
+                        "jpeg2000+ldpc-qpsk": {
+                            "codec": "jpeg2000",
+                            "link": "ldpc",
+                            "modulation": "qpsk",
+                        }
+                    },
+                }
+            },
         }
     )
     out = tmp_path / "B"

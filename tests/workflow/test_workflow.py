@@ -54,6 +54,8 @@ def test_html_report_holds_the_figures(tiny_copy):
     assert proc.returncode == 0, proc.stderr[-2000:]
     html = (tiny_copy / "report.html").read_text(errors="replace")
     assert len(html) > 10000 and "fig17_rotation" in html
+    assert "summary.csv" in html  # the summary table is a report item
+    assert "channel_uses_per_pixel" in html  # the effective config is in the description
 
 
 def test_deleting_one_received_png_rebuilds_its_shard_only(tiny_copy, job_stats):

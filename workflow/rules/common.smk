@@ -3,6 +3,7 @@ import functools
 import os
 
 from snakemake.logging import logger
+from snakemake.utils import validate
 
 from semcom_pipeline.config import cache_dir, resolve_base, run_dir, validate_config
 from semcom_pipeline.experiment_c import FIGURES_C
@@ -10,16 +11,24 @@ from semcom_pipeline.figures import figure_names
 from semcom_pipeline.plan import Plan
 from semcom_pipeline.preflight import check_output_folder
 from semcom_pipeline.sample import select_images
-from semcom_pipeline.weights_check import check_weights
 
-_validated = validate_config(
-    resolve_base(config, [".", workflow.basedir]),
-    os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"),
-)
+_SCHEMA = os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml")
+# Our validation first: its messages name the key (experiments.B.systems.x.codec: unknown
+# codec 'jpg'; available: ...), it fills nested defaults and checks every registered name.
+# `base:` configs are merged in first (semcom_pipeline.config.resolve_base).
+_validated = validate_config(resolve_base(config, [".", workflow.basedir]), _SCHEMA)
 config.clear()
 config.update(_validated)
+validate(config, _SCHEMA)  # Snakemake's own schema check, on the filled config
 
-check_weights(config)  # stop before the first job, listing every missing weight file
+if workflow.is_main_process:
+    # Building the metrics to list their weights imports torch: done once, by the process
+    # that schedules the jobs, never by a job (a SLURM job re-parses this file).
+    from semcom_pipeline.weights_check import check_weights
+
+    check_weights(
+        config
+    )  # stop before the first job, listing every missing weight file
 
 RESULTS = run_dir(config)  # this run's folder: results/<run_name>/
 CACHE = cache_dir(config)  # shared by every run: results/cache/
@@ -45,7 +54,7 @@ wildcard_constraints:
     bpp="[0-9.e-]+",
     exp="[A-Z]",
     system="[A-Za-z0-9_+.-]+",
-    cond="[A-Za-z0-9_.=+-]+",
+    cond="[A-Za-z0-9_.=+,-]+",
     transform="[a-z_]+",
     strength="[0-9.e-]+",
     snr="-?[0-9.e]+",
@@ -83,8 +92,6 @@ def figures(for_report=False):
         # (`report` must not start a line: Snakemake would parse it as the directive)
         flag = functools.partial(report, caption=caption, category="Figures")
         paths = [flag(p) if p.endswith(".png") else p for p in paths]
-    if "fig13_example_table" in FIGURE_NAMES:
-        paths.append(f"{RESULTS}/figures/fig13_example_table.csv")
     return paths
 
 
@@ -102,6 +109,20 @@ def figures_c(for_report=False):
     return paths
 
 
+def example_tables():
+    """Fig. 13's table: its own rule's output (the plot rule renders it)."""
+    if "fig13_example_table" in FIGURE_NAMES:
+        return [f"{RESULTS}/figures/fig13_example_table.csv"]
+    return []
+
+
+def plot_inputs(wildcards):
+    return {
+        "summary": f"{RESULTS}/summary.csv",
+        **dict(zip(["table"], example_tables())),
+    }
+
+
 def all_targets():
     # Intermediate images are targets too, so a deleted one is rebuilt (with what depends on it)
     # instead of being silently left missing.
@@ -113,6 +134,7 @@ def all_targets():
         *all_shards(),
         f"{RESULTS}/scores.csv",
         f"{RESULTS}/summary.csv",
+        *example_tables(),
         *figures(),
         *figures_c(),  # workflow/rules/experiment_c.smk
     ]

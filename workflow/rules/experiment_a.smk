@@ -6,20 +6,20 @@ rule compress:
         originals=originals(),
     output:
         images=expand(
-            f"{RESULTS}/A/{{{{codec}}}}/bpp{{{{bpp}}}}/{{image}}.png",
+            f"{RESULTS}/A/{{{{codec}}}}/bpp={{{{bpp}}}}/{{image}}.png",
             image=sorted(IMAGES),
         ),
         records=expand(
-            f"{RESULTS}/A/{{{{codec}}}}/bpp{{{{bpp}}}}/{{image}}.json",
+            f"{RESULTS}/A/{{{{codec}}}}/bpp={{{{bpp}}}}/{{image}}.json",
             image=sorted(IMAGES),
         ),
     log:
-        f"{RESULTS}/logs/A/{{codec}}/bpp{{bpp}}.log",
+        f"{RESULTS}/logs/A/{{codec}}/bpp={{bpp}}.log",
     resources:
         mem_mb=lambda wc, attempt: 2000 * attempt,
         runtime=20,
     params:
         options=lambda wc: config["codecs"].get(wc.codec, {}),
-        outdir=lambda wc: f"{RESULTS}/A/{wc.codec}/bpp{wc.bpp}",
+        outdir=lambda wc, output: os.path.dirname(output.images[0]),
     script:
         "../scripts/compress.py"

@@ -7,22 +7,22 @@ rule transmit:
         originals=originals(),
     output:
         images=expand(
-            f"{RESULTS}/B/{{{{system}}}}/snr{{{{snr}}}}/{{image}}.png",
+            f"{RESULTS}/B/{{{{system}}}}/snr={{{{snr}}}}dB/{{image}}.png",
             image=sorted(IMAGES),
         ),
         records=expand(
-            f"{RESULTS}/B/{{{{system}}}}/snr{{{{snr}}}}/{{image}}.json",
+            f"{RESULTS}/B/{{{{system}}}}/snr={{{{snr}}}}dB/{{image}}.json",
             image=sorted(IMAGES),
         ),
     log:
-        f"{RESULTS}/logs/B/{{system}}/snr{{snr}}.log",
+        f"{RESULTS}/logs/B/{{system}}/snr={{snr}}dB.log",
     threads: 2
     resources:
         mem_mb=lambda wc, attempt: 4000 * attempt,
         runtime=30,
         gpu=1 if config["device"] == "cuda" else 0,
     params:
-        outdir=lambda wc: f"{RESULTS}/B/{wc.system}/snr{wc.snr}",
+        outdir=lambda wc, output: os.path.dirname(output.images[0]),
         device=config["device"],
     script:
         "../scripts/transmit.py"

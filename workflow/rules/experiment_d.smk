@@ -6,19 +6,19 @@ rule transform:
         originals=originals(),
     output:
         images=expand(
-            f"{RESULTS}/D/{{{{transform}}}}/s{{{{strength}}}}/{{image}}.png",
+            f"{RESULTS}/D/{{{{transform}}}}/{{{{transform}}}}={{{{strength}}}}/{{image}}.png",
             image=sorted(IMAGES),
         ),
         records=expand(
-            f"{RESULTS}/D/{{{{transform}}}}/s{{{{strength}}}}/{{image}}.json",
+            f"{RESULTS}/D/{{{{transform}}}}/{{{{transform}}}}={{{{strength}}}}/{{image}}.json",
             image=sorted(IMAGES),
         ),
     log:
-        f"{RESULTS}/logs/D/{{transform}}/s{{strength}}.log",
+        f"{RESULTS}/logs/D/{{transform}}/{{transform}}={{strength}}.log",
     resources:
         mem_mb=1000,
         runtime=10,
     params:
-        outdir=lambda wc: f"{RESULTS}/D/{wc.transform}/s{wc.strength}",
+        outdir=lambda wc, output: os.path.dirname(output.images[0]),
     script:
         "../scripts/transform.py"

@@ -1,4 +1,4 @@
-# One tidy table, its summary, and the figures (which read the table only).
+# One tidy table, its summary, the Fig. 13 table, and the figures (which read the summary only).
 
 
 rule aggregate:
@@ -17,7 +17,9 @@ rule summarize:
         f"{RESULTS}/scores.csv",
     output:
         report(
-            f"{RESULTS}/summary.csv", caption="../report/summary.rst", category="Run"
+            f"{RESULTS}/summary.csv",
+            caption="../report/summary.rst",
+            category="Tables",
         ),
     log:
         f"{RESULTS}/logs/summarize.log",
@@ -27,9 +29,20 @@ rule summarize:
         "../scripts/summarize.py"
 
 
-rule plot:
+rule example_table:
     input:
         f"{RESULTS}/scores.csv",
+    output:
+        f"{RESULTS}/figures/fig13_example_table.csv",
+    log:
+        f"{RESULTS}/logs/example_table.log",
+    script:
+        "../scripts/example_table.py"
+
+
+rule plot:
+    input:
+        unpack(plot_inputs),
     output:
         figures(for_report=True),
     log:
