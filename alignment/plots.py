@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from semcom_alignment.agreement import clip_infinite
-from semcom_core.fsutil import atomic_path
+from semcom_core.figures import save_figure
 
-__all__ = ["plot_agreement_table", "plot_distributions", "save_figure"]
+__all__ = ["plot_agreement_table", "plot_distributions"]
 
 _MEASURE_LABELS = {
     "srcc": "SRCC",
@@ -37,21 +37,6 @@ def _pyplot():
     import matplotlib.pyplot as plt
 
     return plt
-
-
-def save_figure(fig, stem: str | os.PathLike) -> list[Path]:
-    """Save ``fig`` as ``stem.png`` (150 dpi) and ``stem.pdf``, atomically.
-
-    Same contract as ``semcom_pipeline.plots.save_figure`` (this package sits
-    below the pipeline, so it cannot import it).
-    """
-    out = []
-    for ext in ("png", "pdf"):
-        path = Path(f"{stem}.{ext}")
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=ext, dpi=150, bbox_inches="tight")
-        out.append(path)
-    return out
 
 
 def _cell(row: pd.Series) -> str:

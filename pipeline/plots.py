@@ -8,14 +8,12 @@ writes it. Labels come from :mod:`semcom_pipeline.labels` (metric metadata).
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from semcom_core.fsutil import atomic_path
+from semcom_core.figures import save_figure
 from semcom_pipeline.labels import metric_label
 
 __all__ = ["metric_grid", "n_text", "save_figure", "style"]
@@ -30,20 +28,6 @@ def style() -> None:
     import seaborn as sns
 
     sns.set_theme(context="paper", style="whitegrid", palette="colorblind")
-
-
-def save_figure(fig, stem: str | os.PathLike) -> list[Path]:
-    """Save ``fig`` as ``stem.png`` (150 dpi) and ``stem.pdf``, atomically, and close it."""
-    import matplotlib.pyplot as plt
-
-    out = []
-    for ext in ("png", "pdf"):
-        path = Path(f"{stem}.{ext}")
-        with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=ext, dpi=150, bbox_inches="tight")
-        out.append(path)
-    plt.close(fig)
-    return out
 
 
 def n_text(summary: pd.DataFrame) -> str:
