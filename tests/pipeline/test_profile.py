@@ -26,6 +26,9 @@ def test_every_stage_is_timed_on_the_tiny_config(tiny_profile):
     for stage in STAGES:
         assert timer.units(stage) >= 1, stage
         assert timer.per_unit(stage) >= 0
+    # the graph builder's calls are the ones timed (sess-lite embeds through embed_nodes)
+    for stage in ("segment", "embed", "relations"):
+        assert sum(timer.samples[stage]) > 0, stage
     # one image: 2 codec grid points (encode), 1 transmit, 5 transforms, 1 + 1 + 1 + 5 graphs
     assert timer.units("encode") == 1  # one codec in A, one bpp timed per image
     assert timer.units("transmit") == 1
