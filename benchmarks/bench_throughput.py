@@ -1,7 +1,8 @@
-"""Paper-scale throughput: SAM's fast mask path and batched graph embedding (ratios, one run).
+"""Paper-scale throughput: SAM's fast mask path, batched graph embedding and the default
+run end to end (ratios, one run).
 
     .venv/bin/python benchmarks/bench_throughput.py [--device cpu|cuda] [--arch vit_b]
-        [--images 3] [--side 256] [--points 16]
+        [--images 3] [--side 256] [--points 16] [--workflow-config config.yaml | --no-workflow]
 
 Randomly initialised models of full size (compute does not depend on the weights'
 values; the number of masks does, so the thresholds are fixed to keep every
@@ -12,7 +13,13 @@ prompt's masks and the NMS decides the count, the same for both paths):
    batched across images; on CUDA also bfloat16 autocast), with the masks compared
    (count and mean matched IoU);
 2. embedding: OpenCLIP node crops of each image embedded per image vs all crops of
-   all images in one batch (:meth:`seess.api.SeSS.graphs`).
+   all images in one batch (:meth:`seess.api.SeSS.graphs`);
+3. the workflow: ``snakemake --cores 2`` on the default config in two fresh folders, before
+   (``score`` and ``transmit`` declared 2 threads, as up to issue 19: one such job at a time
+   on a 2-core box, its OpenMP threads spin-waiting whenever the other core is busy) and
+   after (1 thread each, the rules' declaration now: two jobs side by side), with the two
+   ``scores.csv`` compared (SSIM / MS-SSIM are float32: their last digits follow torch's
+   thread count).
 
 On the CPU the default architecture is ViT-B (ViT-H takes minutes per image there);
 ``--device cuda --arch vit_h`` is the paper's setting.
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -124,6 +132,49 @@ def bench_embedding(a: argparse.Namespace, images: list[np.ndarray]) -> None:
     )
 
 
+def _timed_run(config: str, folder: Path, *extra: str) -> float:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(root / "Snakefile")]
+    cmd += ["--directory", str(folder), "--configfile", str(Path(config).resolve())]
+    t = time.perf_counter()
+    proc = subprocess.run(
+        [*cmd, "--cores", "2", *extra], capture_output=True, text=True, check=False
+    )
+    took = time.perf_counter() - t
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr[-3000:])
+    return took
+
+
+def bench_workflow(a: argparse.Namespace) -> None:
+    import tempfile
+
+    import pandas as pd
+
+    keys = ["experiment", "system", "condition", "image", "metric"]
+    with tempfile.TemporaryDirectory() as tmp:
+        before = _timed_run(
+            a.workflow_config, Path(tmp, "before"), "--set-threads", "score=2", "transmit=2"
+        )
+        after = _timed_run(a.workflow_config, Path(tmp, "after"))
+        scores = [
+            pd.read_csv(next(Path(tmp, f).rglob("scores.csv"))).sort_values(keys)
+            for f in ("before", "after")
+        ]
+    diff = scores[0]["value"].to_numpy() - scores[1]["value"].to_numpy()
+    finite = np.isfinite(diff)
+    print(f"workflow {a.workflow_config} (snakemake --cores 2, fresh folder, cold graph cache)")
+    print(f"  before: score / transmit 2 threads {before:8.1f} s")
+    print(
+        f"  after:  1 thread each             {after:8.1f} s   speed-up {before / after:5.2f}x "
+        f"({1 - after / before:.0%} less time)"
+    )
+    print(f"  rows {len(scores[1])}, largest |difference| {np.abs(diff[finite]).max():.2e}")
+
+
 def _resize(crop: np.ndarray, side: int) -> np.ndarray:
     from PIL import Image
 
@@ -143,6 +194,8 @@ def main() -> None:
     ap.add_argument("--images", type=int, default=3)
     ap.add_argument("--side", type=int, default=256)
     ap.add_argument("--points", type=int, default=16)
+    ap.add_argument("--workflow-config", default="config.yaml", help="config timed end to end")
+    ap.add_argument("--no-workflow", action="store_true", help="skip the end-to-end runs")
     a = ap.parse_args()
     cuda = a.device.startswith("cuda")
     a.arch = a.arch or ("vit_h" if cuda else "vit_b")
@@ -150,6 +203,8 @@ def main() -> None:
     images = [resize_longer_side(load_bundled(n), a.side) for n in sorted(BUNDLED)[: a.images]]
     bench_segmentation(a, images)
     bench_embedding(a, images)
+    if not a.no_workflow:
+        bench_workflow(a)
 
 
 if __name__ == "__main__":

@@ -5,11 +5,16 @@
 - :func:`modulation_for_snr`, :data:`DEFAULT_SCHEDULE`, :func:`bpp_budget`: Experiment B.
 
 SNR is Es/N0 in dB with unit symbol energy (``N0 = 10**(-snr/10)``) unless a link
-is built with ``snr_def="Eb/N0"``. Sionna is imported on first use.
+is built with ``snr_def="Eb/N0"``. Sionna is imported on first use. The links (and with
+them torch) are imported on first access, so the modulation list and the default
+schedule can be read where torch must not load (the workflow's config check).
 """
 
-from semcom_channels.analog import AnalogLink, AnalogRecord
-from semcom_channels.digital import DigitalLink, LinkRecord
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
 from semcom_channels.modulation import (
     DEFAULT_SCHEDULE,
     MODULATIONS,
@@ -20,6 +25,13 @@ from semcom_channels.modulation import (
     modulation_for_snr,
 )
 from semcom_channels.snr import validate_snr_db
+
+_LAZY = {
+    "AnalogLink": "semcom_channels.analog",
+    "AnalogRecord": "semcom_channels.analog",
+    "DigitalLink": "semcom_channels.digital",
+    "LinkRecord": "semcom_channels.digital",
+}
 
 __all__ = [
     "DEFAULT_SCHEDULE",
@@ -35,3 +47,9 @@ __all__ = [
     "modulation_for_snr",
     "validate_snr_db",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'semcom_channels' has no attribute {name!r}")

@@ -78,9 +78,11 @@ class ScheduleEntry:
 # demapping): each modulation takes over 1 dB above the Es/N0 where its BLER drops
 # to <= 1e-2 at k = 2000 (measured with benchmarks/bler_channels.py, 100 blocks per
 # point: BPSK -1.5, QPSK 1.5, 16QAM 7.0, 64QAM 11.5 dB; k = 8448 is 0.25-0.5 dB
-# better). See docs/channels.md.
+# better). See docs/channels.md. The lowest entry also applies below its threshold; its
+# threshold is finite so that the schedule can be written into a run's config file
+# (the config's default is this tuple: semcom_pipeline.config).
 DEFAULT_SCHEDULE: tuple[ScheduleEntry, ...] = (
-    ScheduleEntry(-math.inf, "bpsk"),
+    ScheduleEntry(-100.0, "bpsk"),
     ScheduleEntry(2.5, "qpsk"),
     ScheduleEntry(8.0, "16qam"),
     ScheduleEntry(12.5, "64qam"),

@@ -162,6 +162,25 @@ def _unlisted_experiments_off(cfg: dict[str, Any]) -> None:
             exps[name] = {"enabled": False}
 
 
+def _schedule(cfg: dict[str, Any]) -> None:
+    """``experiments.B.schedule``: the code's default when absent (one source of truth,
+    ``semcom_channels.DEFAULT_SCHEDULE``); every modulation name checked against
+    ``semcom_channels.MODULATIONS``."""
+    from semcom_channels.modulation import DEFAULT_SCHEDULE, MODULATIONS
+
+    b = cfg.get("experiments", {}).get("B")
+    if not isinstance(b, dict):
+        return
+    if "schedule" not in b:
+        b["schedule"] = [e.to_dict() for e in DEFAULT_SCHEDULE]
+    for i, entry in enumerate(b["schedule"]):
+        if entry["modulation"] not in MODULATIONS:
+            raise ConfigError(
+                f"experiments.B.schedule[{i}].modulation: unknown modulation "
+                f"'{entry['modulation']}'; available: {', '.join(MODULATIONS)}"
+            )
+
+
 def _semantic_checks(cfg: dict[str, Any], check_paths: bool = True) -> None:
     sample = cfg["sample"]
     if sample["source"] == "folder" and check_paths:
@@ -217,6 +236,7 @@ def validate_config(
                 lines.append(f"{where}: {err.message}")
         raise ConfigError("invalid configuration:\n  " + "\n  ".join(lines))
     _fill_defaults(cfg, schema)
+    _schedule(cfg)
     # Defaults may add nested mappings whose own defaults need filling, and must still validate.
     jsonschema.validate(cfg, schema, cls=jsonschema.Draft202012Validator)
     _semantic_checks(cfg, check_paths)

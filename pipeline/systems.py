@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from semcom_channels.modulation import MODULATIONS
+
 __all__ = ["LINKS", "BSystem", "LinkSpec", "b_systems", "check_systems", "register_link"]
 
 
@@ -49,7 +51,7 @@ LINKS: dict[str, LinkSpec] = {
     "ldpc": LinkSpec(
         "semcom_pipeline.experiment_b:ldpc_transmit",
         "digital",
-        ("adaptive", "bpsk", "qpsk", "16qam", "64qam"),
+        ("adaptive", *MODULATIONS),
         "LDPC rate {code_rate:g}, {modulation}",
     ),
     "analog": LinkSpec(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from semcom_core.imageio import load_rgb, resize_longer_side, save_png
 from semcom_pipeline.config import validate_config
@@ -134,10 +136,19 @@ def test_adding_images_changes_nothing_already_computed(originals, tmp_path, sys
     assert len(seeds) == len(originals)  # independent noise per image
 
 
-def test_config_default_schedule_is_the_measured_one():
+def test_config_default_schedule_is_the_codes_and_names_are_checked():
+    """One source of truth: the config's default schedule is semcom_channels' (filled in by
+    the config check, not written again in the schema), and an unknown modulation in a
+    schedule is an error naming the key."""
     from semcom_channels import DEFAULT_SCHEDULE
+    from semcom_pipeline.config import ConfigError
 
+    schema = yaml.safe_load(Path("workflow/schemas/config.schema.yaml").read_text())
+    assert (
+        "default"
+        not in schema["properties"]["experiments"]["properties"]["B"]["properties"]["schedule"]
+    )
     schedule = _cfg()["experiments"]["B"]["schedule"]
-    ours = {(e["modulation"], e["from_snr_db"]) for e in schedule if e["modulation"] != "bpsk"}
-    theirs = {(e.modulation, e.from_snr_db) for e in DEFAULT_SCHEDULE if e.modulation != "bpsk"}
-    assert ours == theirs
+    assert schedule == [e.to_dict() for e in DEFAULT_SCHEDULE]
+    with pytest.raises(ConfigError, match=r"experiments\.B\.schedule\[0\]\.modulation.*8psk"):
+        _cfg(schedule=[{"modulation": "8psk", "from_snr_db": 0}])

@@ -16,7 +16,11 @@ rule transmit:
         ),
     log:
         f"{RESULTS}/logs/B/{{system}}/snr={{snr}}dB.log",
-    threads: 2
+    # One thread: Snakemake sets OMP_NUM_THREADS / MKL_NUM_THREADS (and the SLURM plugin
+    # --cpus-per-task) from it, so torch's float reductions, and with them the last digits of
+    # SSIM / MS-SSIM, are the same on every machine; and two jobs share a 2-core box in
+    # parallel instead of one job's two OpenMP threads spin-waiting under load (issue 19).
+    threads: 1
     resources:
         mem_mb=lambda wc, attempt: 4000 * attempt,
         runtime=30,
