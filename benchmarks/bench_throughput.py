@@ -34,7 +34,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from seess.segment import build_sam_model, mean_matched_iou
+from seess.sam_model import build_sam_model
+from seess.segment import mean_matched_iou
 from semcom_core.bundled import BUNDLED, load_bundled
 from semcom_core.imageio import resize_longer_side
 

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from seess.api import SeSS
-from seess.segment import build_sam_model
+from seess.sam_model import build_sam_model
 
 
 def scene(shift: int, colour) -> np.ndarray:

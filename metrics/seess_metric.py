@@ -116,7 +116,8 @@ class SeSSMetric(Metric):
         """SAM checkpoint and OpenCLIP weights of the ``sess`` set (none for ``sess-lite``);
         never loads a model or touches the network."""
         from seess.embed import ClipEmbedder
-        from seess.segment import SAM_WEIGHTS, SamSegmenter
+        from seess.sam_model import SAM_WEIGHTS
+        from seess.segment import SamSegmenter
         from semcom_core.weights import file_requirement
 
         reqs = []

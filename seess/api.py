@@ -16,7 +16,7 @@ Backend sets (named in every result's provenance, ``graph.backend["name"]``):
   falls back to the offline set. Other model choices keep the set but change
   the name: ``sess[sam=vit_b,clip=ViT-B-32/openai]``.
 - ``sess-lite``: object-level regions (colour-normalised Felzenszwalb segments
-  merged on a region adjacency graph, :class:`~seess.segment.ObjectSegmenter`) +
+  merged on a region adjacency graph, :class:`~seess.offline_segment.ObjectSegmenter`) +
   object descriptors (colour robust to a global cast, Hu-moment shape, LBP
   texture, place, size: :class:`~seess.embed.ObjectDescriptorEmbedder`) +
   geometric relations between those regions; no weights, deterministic, CPU
@@ -37,9 +37,10 @@ import numpy as np
 from seess.clip_model import DEFAULT_CLIP
 from seess.embed import ClipEmbedder, Embedder, ObjectDescriptorEmbedder
 from seess.graph import GraphSettings, build_graph
+from seess.offline_segment import ObjectSegmenter
 from seess.relations import ClipRelationPredictor, GeometricRelationPredictor, RelationPredictor
 from seess.scene import SceneGraph
-from seess.segment import ObjectSegmenter, SamSegmenter, Segmenter
+from seess.segment import SamSegmenter, Segmenter
 from semcom_core.imageio import as_rgb
 from semcom_core.models import resolve_device
 

@@ -276,7 +276,7 @@ class ObjectDescriptorEmbedder(Embedder):
     cosines (all parts are non-negative: cosines lie in [0, 1]):
 
     - ``colour``: soft joint histogram (``bins`` per channel, Hellinger) of the
-      *normalised* colour (:func:`seess.segment.normalise_colour`, per-channel
+      *normalised* colour (:func:`seess.offline_segment.normalise_colour`, per-channel
       standardised over the whole image) inside the mask: a global cast, a blend with a
       flat colour or a contrast change leaves it unchanged;
     - ``shape``: the mask's log-scaled Hu moments 1-3 (``cv2.HuMoments``; invariant to
@@ -328,7 +328,7 @@ class ObjectDescriptorEmbedder(Embedder):
     def _maps(self, image: np.ndarray) -> dict[str, np.ndarray]:
         from skimage.feature import local_binary_pattern
 
-        from seess.segment import normalise_colour
+        from seess.offline_segment import normalise_colour
 
         z = normalise_colour(image)
         unit = np.clip(z / 4.0 + 0.5, 0.0, 1.0)  # +-2 standard deviations -> [0, 1]

@@ -60,7 +60,7 @@ def tiny_sam_checkpoint(tmp_path_factory):
     """A randomly initialised seess-tiny-sam saved the way release checkpoints are (a state dict)."""
     import torch
 
-    from seess.segment import build_sam_model
+    from seess.sam_model import build_sam_model
 
     torch.manual_seed(0)
     path = tmp_path_factory.mktemp("sam") / "tiny_sam.pth"

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from seess.segment import SamSegmenter, build_sam_model, mean_matched_iou
+from seess.sam_model import build_sam_model
+from seess.segment import SamSegmenter, mean_matched_iou
 from semcom_core.bundled import BUNDLED, load_bundled
 from semcom_core.imageio import resize_longer_side
 
@@ -72,7 +73,7 @@ def test_fast_options_are_checked(varied_sam_checkpoint):
 
 
 def test_default_segmenters_batch_one_by_one(images):
-    from seess.segment import FelzenszwalbSegmenter
+    from seess.offline_segment import FelzenszwalbSegmenter
 
     seg = FelzenszwalbSegmenter()
     batch = seg.segment_batch(images[:2])

@@ -77,7 +77,8 @@ def test_select_triplets_keeps_going_above_threshold():
 
 
 def test_clip_relations_tiny_model_shape_and_asymmetry(scenes):
-    from seess.segment import FelzenszwalbSegmenter, postprocess_masks
+    from seess.offline_segment import FelzenszwalbSegmenter
+    from seess.segment import postprocess_masks
 
     img = scenes["ref"]
     masks = postprocess_masks(FelzenszwalbSegmenter().segment(img))[:3]

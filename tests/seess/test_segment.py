@@ -7,14 +7,9 @@ import hashlib
 import numpy as np
 import pytest
 
-from seess.segment import (
-    SAM_WEIGHTS,
-    FelzenszwalbSegmenter,
-    SamSegmenter,
-    load_sam,
-    mask_iou_matrix,
-    postprocess_masks,
-)
+from seess.offline_segment import FelzenszwalbSegmenter
+from seess.sam_model import SAM_WEIGHTS, load_sam
+from seess.segment import SamSegmenter, mask_iou_matrix, postprocess_masks
 from semcom_core.imageio import resize_longer_side
 from semcom_core.weights import MissingWeightsError
 
