@@ -13,7 +13,7 @@ depend on the parameters. :class:`BatchScorer` splits it:
 * per parameter set (:meth:`BatchScorer.scores`): node importances of every
   graph (``k1, k2, k3``), ``L0`` (``theta``), the ``ite`` rounds (``alpha,
   beta, update``) with all problems of one shape of all pairs solved by one
-  :func:`seess.match.km_batch` call, the final matchings grouped by graph
+  :func:`seess.kuhn_munkres.km_batch` call, the final matchings grouped by graph
   sizes, and the score (``gamma``).
 
 The result equals :func:`seess.score.score_graphs` pair by pair up to
@@ -41,7 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seess.match import _waves, km_batch
+from seess.kuhn_munkres import km_batch
+from seess.match import _waves
 from seess.predicates import N_PREDICATES
 from seess.presets import SeSSParams
 from seess.scene import SceneGraph
