@@ -309,6 +309,23 @@ class TuneResult:
         return t.groupby(["params_set", "split"], sort=False)["value"].agg(["mean", "std", "count"])
 
 
+def _check_fixed(fixed: Mapping[str, Any], base: SeSSParams) -> None:
+    """Fixed parameters must be searchable ones, with valid values."""
+    unknown = sorted(set(fixed) - set(SEARCH_SPACE))
+    if unknown:
+        raise ValueError(f"unknown fixed parameter(s) {unknown}; known: {sorted(SEARCH_SPACE)}")
+    SeSSParams(**{**base.to_dict(), **fixed})  # validate the fixed values now
+
+
+def _storage_url(storage: str | os.PathLike) -> str:
+    """An Optuna storage URL: ``:memory:`` and URLs as given, a path as ``sqlite:///path``."""
+    url = str(storage)
+    if url != ":memory:" and "://" not in url:
+        Path(url).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{Path(url).expanduser().resolve()}"
+    return url
+
+
 def run_tuning(
     data: TuneData,
     *,
@@ -345,32 +362,42 @@ def run_tuning(
     refs = (
         dict(references)
         if references is not None
-        else {
-            "paper": PRESETS["paper"],
-            "official": PRESETS["official"],
-        }
+        else {"paper": PRESETS["paper"], "official": PRESETS["official"]}
     )
     fixed = dict(fixed or {})
-    unknown = sorted(set(fixed) - set(SEARCH_SPACE))
-    if unknown:
-        raise ValueError(f"unknown fixed parameter(s) {unknown}; known: {sorted(SEARCH_SPACE)}")
     base = base or PRESETS["paper"]
-    SeSSParams(**{**base.to_dict(), **fixed})  # validate the fixed values now
+    _check_fixed(fixed, base)
     if n_trials < 0:
         raise ValueError(f"n_trials must be >= 0, got {n_trials}")
-    url = str(storage)
-    if url == ":memory:":
-        pass
-    elif "://" not in url:
-        Path(url).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{Path(url).expanduser().resolve()}"
+    url = _storage_url(storage)
     attrs = {"measure": measure_name, "data": data.fingerprint(), "fixed": json.dumps(fixed)}
     rows = []
-    studies = []
-    counts = {}
+    counts: dict[str, int] = {}
+    best_value = float("nan")
 
-    def record(fold: str, label: str, split: str, ev: _Evaluator, p: SeSSParams, n: int) -> None:
-        rows.append((fold, label, split, measure_name, ev(p), n))
+    def tuned(ev: _Evaluator, suffix: str, study_seed: int, extra: Mapping[str, Any]):
+        """Run (or resume) one study; its best parameters."""
+        nonlocal best_value
+        study_name = f"{name}-{suffix}"
+        study = _optimise(
+            ev,
+            study_name=study_name,
+            storage=url,
+            seed=study_seed,
+            n_trials=n_trials,
+            fixed=fixed,
+            base=base,
+            attrs={**attrs, **extra},
+            callbacks=callbacks,
+            show_progress=show_progress,
+        )
+        counts[study_name] = len(study.trials)
+        best_value = float(study.best_value)
+        return _best_params(study, fixed, base)
+
+    def record(fold: str, split: str, ev: _Evaluator, best: SeSSParams, n: int) -> None:
+        for label, p in (("tuned", best), *refs.items()):
+            rows.append((fold, label, split, measure_name, ev(p), n))
 
     if k >= 2:
         folds = make_folds(image_groups(data.item_images()), k, seed)
@@ -379,54 +406,22 @@ def run_tuning(
             test = data.subset(np.flatnonzero(folds == f))
             ev_train = _Evaluator(train, measure_name, logistic)
             ev_test = _Evaluator(test, measure_name, logistic)
-            study_name = f"{name}-fold{f}"
-            study = _optimise(
-                ev_train,
-                study_name=study_name,
-                storage=url,
-                seed=seed + f,
-                n_trials=n_trials,
-                fixed=fixed,
-                base=base,
-                attrs={**attrs, "fold": f, "k": k, "seed": seed},
-                callbacks=callbacks,
-                show_progress=show_progress,
-            )
-            studies.append(study_name)
-            counts[study_name] = len(study.trials)
-            best = _best_params(study, fixed, base)
-            for label, p in (("tuned", best), *refs.items()):
-                record(str(f), label, "train", ev_train, p, train.n_items)
-                record(str(f), label, "held_out", ev_test, p, test.n_items)
+            best = tuned(ev_train, f"fold{f}", seed + f, {"fold": f, "k": k, "seed": seed})
+            record(str(f), "train", ev_train, best, train.n_items)
+            record(str(f), "held_out", ev_test, best, test.n_items)
     ev_all = _Evaluator(data, measure_name, logistic)
-    study_name = f"{name}-all"
-    study = _optimise(
-        ev_all,
-        study_name=study_name,
-        storage=url,
-        seed=seed + 1000,
-        n_trials=n_trials,
-        fixed=fixed,
-        base=base,
-        attrs={**attrs, "fold": "all"},
-        callbacks=callbacks,
-        show_progress=show_progress,
-    )
-    studies.append(study_name)
-    counts[study_name] = len(study.trials)
-    best = _best_params(study, fixed, base)
-    for label, p in (("tuned", best), *refs.items()):
-        record("all", label, "all", ev_all, p, data.n_items)
+    best = tuned(ev_all, "all", seed + 1000, {"fold": "all"})
+    record("all", "all", ev_all, best, data.n_items)
     table = pd.DataFrame(
         rows, columns=["fold", "params_set", "split", "measure", "value", "n_items"]
     )
     return TuneResult(
         params=best,
         table=table,
-        studies=studies,
+        studies=list(counts),
         storage=storage_label(url),
         measure=measure_name,
-        best_value=float(study.best_value),
+        best_value=best_value,
         n_trials=counts,
     )
 

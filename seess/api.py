@@ -18,7 +18,7 @@ Backend sets (named in every result's provenance, ``graph.backend["name"]``):
 - ``sess-lite``: object-level regions (colour-normalised Felzenszwalb segments
   merged on a region adjacency graph, :class:`~seess.offline_segment.ObjectSegmenter`) +
   object descriptors (colour robust to a global cast, Hu-moment shape, LBP
-  texture, place, size: :class:`~seess.embed.ObjectDescriptorEmbedder`) +
+  texture, place, size: :class:`~seess.offline_embed.ObjectDescriptorEmbedder`) +
   geometric relations between those regions; no weights, deterministic, CPU
   only. Its relation similarity is the identity (no text side).
 - Components passed explicitly (``segmenter=``, ``embedder=``, ``relations=``)
@@ -35,8 +35,9 @@ from typing import Any
 import numpy as np
 
 from seess.clip_model import DEFAULT_CLIP
-from seess.embed import ClipEmbedder, Embedder, ObjectDescriptorEmbedder
+from seess.embed import ClipEmbedder, Embedder
 from seess.graph import GraphSettings, build_graph
+from seess.offline_embed import ObjectDescriptorEmbedder
 from seess.offline_segment import ObjectSegmenter
 from seess.relations import ClipRelationPredictor, GeometricRelationPredictor, RelationPredictor
 from seess.scene import SceneGraph

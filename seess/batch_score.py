@@ -13,7 +13,7 @@ depend on the parameters. :class:`BatchScorer` splits it:
 * per parameter set (:meth:`BatchScorer.scores`): node importances of every
   graph (``k1, k2, k3``), ``L0`` (``theta``), the ``ite`` rounds (``alpha,
   beta, update``) with all problems of one shape of all pairs solved by one
-  :func:`seess.match.km_batch` call, the final matchings grouped by graph
+  :func:`seess.kuhn_munkres.km_batch` call, the final matchings grouped by graph
   sizes, and the score (``gamma``).
 
 The result equals :func:`seess.score.score_graphs` pair by pair up to
@@ -41,7 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seess.match import _waves, km_batch
+from seess.kuhn_munkres import km_batch
+from seess.match import _waves
 from seess.predicates import N_PREDICATES
 from seess.presets import SeSSParams
 from seess.scene import SceneGraph
@@ -75,6 +76,23 @@ class _Group:
     level: np.ndarray  # (P,)
 
 
+def _unique_graphs(pairs) -> tuple[dict[int, int], list[SceneGraph]]:
+    """The distinct graphs of ``pairs`` (by identity), each validated once, and their index."""
+    index: dict[int, int] = {}
+    graphs: list[SceneGraph] = []
+    for k, pair in enumerate(pairs):
+        if len(pair) != 2:
+            raise ValueError(f"pair {k} is not a (g1, g2) tuple")
+        for g in pair:
+            if not isinstance(g, SceneGraph):
+                raise TypeError(f"pair {k}: expected SceneGraph, got {type(g).__name__}")
+            if id(g) not in index:
+                g.validate()
+                index[id(g)] = len(graphs)
+                graphs.append(g)
+    return index, graphs
+
+
 class BatchScorer:
     """SeSS of fixed graph pairs, fast for many hyper-parameter sets.
 
@@ -101,19 +119,7 @@ class BatchScorer:
         if not pairs:
             raise ValueError("BatchScorer needs at least one graph pair")
 
-        # ---- unique graphs, their nodes, edges and neighbour slots
-        index: dict[int, int] = {}
-        graphs: list[SceneGraph] = []
-        for k, pair in enumerate(pairs):
-            if len(pair) != 2:
-                raise ValueError(f"pair {k} is not a (g1, g2) tuple")
-            for g in pair:
-                if not isinstance(g, SceneGraph):
-                    raise TypeError(f"pair {k}: expected SceneGraph, got {type(g).__name__}")
-                if id(g) not in index:
-                    g.validate()
-                    index[id(g)] = len(graphs)
-                    graphs.append(g)
+        index, graphs = _unique_graphs(pairs)
         sizes = np.array([g.n_nodes for g in graphs], np.int64)
         off = np.concatenate([[0], np.cumsum(sizes)])
         self.n_graphs = len(graphs)
@@ -124,6 +130,15 @@ class BatchScorer:
         if not np.all(np.isfinite(self._mass)) or np.any(self._mass < 0):
             raise ValueError("saliency_mass must be finite and >= 0")
 
+        deg_all, level_all, slot_start, rel_slot = self._neighbour_slots(graphs, off)
+        gidx, final = self._pair_terms(pairs, index, deg_all, level_all)
+        self._final_matchings(final, off)
+        self._neighbour_problems(R, gidx, deg_all, level_all, slot_start, rel_slot, off)
+
+    def _neighbour_slots(self, graphs: list[SceneGraph], off: np.ndarray):
+        """Importance edges (score > 0) and neighbour slots (sorted by (u, object)) of every
+        graph, in global node numbering; per graph: degrees, waves and first slots."""
+        sizes = self._sizes
         ei, ej, ew = [], [], []  # importance edges (score > 0), global endpoints
         slot_u, slot_nbr, slot_rel = [], [], []  # neighbour slots, sorted by (u, object)
         slot_start: list[np.ndarray] = []  # per graph: first slot of each node
@@ -159,7 +174,11 @@ class BatchScorer:
         self._deg = np.concatenate(deg_all)
         rel_slot = np.concatenate(slot_rel).astype(np.int64)
 
-        # ---- per pair: L blocks, cosines, location term, image cosine, final-matching groups
+        return deg_all, level_all, slot_start, rel_slot
+
+    def _pair_terms(self, pairs, index: dict[int, int], deg_all, level_all):
+        """Per pair: L blocks, cosines, location term, image cosine, final-matching groups."""
+        sizes = self._sizes
         cos_parts, loc_parts, base_parts, level_parts = [], [], [], []
         self._image = np.empty(len(pairs))
         self._pair_off = np.zeros(len(pairs) + 1, np.int64)
@@ -195,7 +214,10 @@ class BatchScorer:
         self._wave_elems = [np.flatnonzero(elem_level == w) for w in range(self._n_waves)]
         self._gidx = np.array(gidx, np.int64).reshape(-1, 2)
 
-        # final matchings: pairs grouped by (n1, n2); gather indices into the stacked L
+        return gidx, final
+
+    def _final_matchings(self, final: dict[tuple[int, int], list[int]], off: np.ndarray) -> None:
+        """Pairs grouped by (n1, n2); gather indices into the stacked L."""
         self._final = []
         for (n1, n2), ks in sorted(final.items()):
             karr = np.array(ks, np.int64)
@@ -206,7 +228,10 @@ class BatchScorer:
             cols = off[self._gidx[karr, 1]][:, None] + np.arange(n2)[None, :]
             self._final.append((karr, gather, rows, cols, n1, n2))
 
-        # ---- neighbour-matching problems of every (pair, u, v) with both neighbourhoods non-empty
+    def _neighbour_problems(self, R, gidx, deg_all, level_all, slot_start, rel_slot, off) -> None:
+        """Neighbour-matching problems of every (pair, u, v) with both neighbourhoods
+        non-empty, grouped by shape and by wave."""
+        sizes = self._sizes
         per_shape: dict[tuple[int, int], list[tuple[np.ndarray, ...]]] = {}
         for k, (a, b) in enumerate(gidx):
             d1, d2_ = deg_all[a], deg_all[b]

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from seess.api import relation_similarity
-from seess.embed import ClipEmbedder, DescriptorEmbedder, mask_boxes, node_crops
+from seess.embed import ClipEmbedder, mask_boxes, node_crops
+from seess.offline_embed import DescriptorEmbedder
 
 
 def _patch(colour, size=(20, 30)):

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from seess.cache import GraphCache
-from seess.embed import DescriptorEmbedder
 from seess.graph import GraphSettings, build_graph, load_graph, rle_decode, rle_encode, save_graph
+from seess.offline_embed import DescriptorEmbedder
 from seess.offline_segment import FelzenszwalbSegmenter
 from seess.relations import GeometricRelationPredictor
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seess.embed import ClipEmbedder, DescriptorEmbedder
+from seess.embed import ClipEmbedder
+from seess.offline_embed import DescriptorEmbedder
 from seess.predicates import PSG_PREDICATES
 from seess.relations import ClipRelationPredictor, GeometricRelationPredictor, select_triplets
 

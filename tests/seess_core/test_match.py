@@ -1,14 +1,8 @@
 import numpy as np
 import pytest
 
-from seess.match import (
-    graph_score,
-    initial_similarity,
-    iterate_similarity,
-    km,
-    km_assignment,
-    km_batch,
-)
+from seess.kuhn_munkres import km, km_assignment, km_batch
+from seess.match import graph_score, initial_similarity, iterate_similarity
 from seess.presets import get_preset
 
 
