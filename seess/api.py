@@ -15,7 +15,7 @@ Backend sets (named in every result's provenance, ``graph.backend["name"]``):
   :class:`~semcom_core.weights.MissingWeightsError` says what to download. It never
   falls back to the offline set. Other model choices keep the set but change
   the name: ``sess[sam=vit_b,clip=ViT-B-32/openai]``.
-- ``sess-lite``: object-level regions (colour-normalised Felzenszwalb segments
+- ``sess-lite``: object-level regions (colour-normalised SLIC superpixels
   merged on a region adjacency graph, :class:`~seess.offline_segment.ObjectSegmenter`) +
   object descriptors (colour robust to a global cast, Hu-moment shape, LBP
   texture, place, size: :class:`~seess.offline_embed.ObjectDescriptorEmbedder`) +

@@ -3,8 +3,8 @@
 An ordering is a pair (less changed, more changed) of test images of one reference; a
 metric respects it when it scores the less-changed one strictly higher. The suite is
 ``semcom_pipeline.ordering`` (``benchmarks/ordering_suite.py`` prints the full table);
-here: 6 synthetic scenes, and Experiment D's transforms and JPEG on the default run's
-Fig. 13 example image (``chelsea``, 320 px).
+here: the 8 synthetic scenes of the table in docs/seess.md, and Experiment D's
+transforms and JPEG on the default run's Fig. 13 example image (``chelsea``, 320 px).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def suite():
     for m in ("psnr", "ssim", "ms_ssim"):
         metrics[m] = build_metric(m, device="cpu").score
     images = {EXAMPLE: load_original(f"bundled:{EXAMPLE}", 320)}
-    orderings, scores = scene_orderings(metrics, range(6))
+    orderings, scores = scene_orderings(metrics, range(8))
     for o, s in (d_orderings(metrics, images), jpeg_orderings(metrics, images)):
         orderings += o
         for m in metrics:
@@ -66,12 +66,25 @@ def test_sess_lite_respects_at_least_as_many_scene_orderings_as_psnr(suite, fami
     assert row["sess-lite"] >= row["psnr"], row.to_dict()
 
 
-@pytest.mark.xfail(
-    reason="issue 13 target NOT met yet on photographs: object-level regions of sess-lite "
-    "are not stable enough under JPEG and strong transforms (see docs/seess.md)",
-    strict=False,
+#: Photograph families where sess-lite trails PSNR on the example image: rotated by 20
+#: degrees ``chelsea`` scores 0.694, by 60 degrees 0.702 (the full suite,
+#: docs/seess.md, lists every family still below PSNR on the five photographs; issue 13
+#: stays open for them).
+PHOTO_NOT_MET = {"D:rotation"}
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        pytest.param(
+            f,
+            marks=pytest.mark.xfail(reason="issue 13: not met yet on photographs", strict=False),
+        )
+        if f in PHOTO_NOT_MET
+        else f
+        for f in PHOTO_FAMILIES
+    ],
 )
-@pytest.mark.parametrize("family", PHOTO_FAMILIES)
 def test_sess_lite_respects_at_least_as_many_photo_orderings_as_psnr(suite, family):
     wide, _ = suite
     row = wide.loc[family]
