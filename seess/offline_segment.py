@@ -107,7 +107,11 @@ class ObjectSegmenter(Segmenter):
     4. the weakest adjacent pairs (same weight) keep merging down to ``max_regions``.
        A fixed count, reached by the ranking of the pairs rather than by a threshold,
        keeps a mild change (JPEG, a colour cast) from flipping one large merge, and
-       equal counts keep SeSS's matching from leaving nodes unmatched.
+       equal counts keep SeSS's matching from leaving nodes unmatched;
+    5. neighbours left nearly identical in both respects (boundary under
+       ``same_boundary`` *and* colour under ``same_colour``) merge: the pieces of a flat
+       area that the blur made differ slightly (a simple scene has fewer objects than
+       ``max_regions``; in a photograph the rank merging has already taken such pairs).
 
     Masks are returned at the image's resolution (nearest-neighbour upsampling).
     """
@@ -125,6 +129,8 @@ class ObjectSegmenter(Segmenter):
         min_area: float = 0.015,
         thin_px: int = 2,
         max_regions: int = 8,
+        same_boundary: float = 0.05,
+        same_colour: float = 0.1,
     ) -> None:
         if work_side < 16:
             raise ValueError(f"objects: work_side must be >= 16, got {work_side}")
@@ -143,6 +149,8 @@ class ObjectSegmenter(Segmenter):
         self.min_area = float(min_area)
         self.thin_px = int(thin_px)
         self.max_regions = int(max_regions)
+        self.same_boundary = float(same_boundary)
+        self.same_colour = float(same_colour)
 
     def labels(self, image: np.ndarray) -> np.ndarray:
         """Region labels ``(h, w)`` int64 at the working size (0, 1, ... ; after merging)."""
@@ -168,6 +176,8 @@ class ObjectSegmenter(Segmenter):
             lab = _merge_regions(
                 lab, x, self.merge_threshold, self.colour_threshold, self.max_regions
             )
+        if lab.max() > 0:
+            lab = _merge_regions(lab, x, self.same_boundary, self.same_colour, both=True)
         _, lab = np.unique(lab, return_inverse=True)
         return lab.reshape(sh, sw).astype(np.int64)
 
@@ -211,6 +221,8 @@ class ObjectSegmenter(Segmenter):
             "min_area": self.min_area,
             "thin_px": self.thin_px,
             "max_regions": self.max_regions,
+            "same_boundary": self.same_boundary,
+            "same_colour": self.same_colour,
         }
 
 
@@ -220,11 +232,12 @@ def _merge_regions(
     edge_threshold: float,
     colour_threshold: float,
     max_regions: int | None = None,
+    both: bool = False,
 ) -> np.ndarray:
     """Region-adjacency-graph merging (scikit-image ``rag_boundary`` +
     ``merge_hierarchical``) of ``labels`` on the image ``x`` ``(h, w, 3)``: adjacent
     regions merge, weakest first, while ``min(boundary / edge_threshold, colour /
-    colour_threshold) < 1``, where ``boundary`` is the mean Sobel strength of ``x`` along
+    colour_threshold) < 1`` (``max`` with ``both``: both must be small), where ``boundary`` is the mean Sobel strength of ``x`` along
     their shared boundary (a gradient or a texture has weak inner boundaries) and
     ``colour`` the distance of their mean colours (recomputed after each merge). With
     ``max_regions``, the weakest pairs keep merging until at most that many remain."""
@@ -241,14 +254,16 @@ def _merge_regions(
         rag.nodes[n]["count"] = count[n]
     for a, b, d in rag.edges(data=True):
         d["boundary"] = d["weight"]
-        d["weight"] = _merge_weight(rag, a, b, d["boundary"], edge_threshold, colour_threshold)
+        d["weight"] = _merge_weight(
+            rag, a, b, d["boundary"], edge_threshold, colour_threshold, both
+        )
 
     def weight(g, src: int, dst: int, n: int) -> dict[str, float]:
         default = {"boundary": 0.0, "count": 0}
         a, b = g[src].get(n, default), g[dst].get(n, default)
         cnt = a["count"] + b["count"]
         bnd = (a["count"] * a["boundary"] + b["count"] * b["boundary"]) / max(cnt, 1)
-        w = _merge_weight(g, dst, n, bnd, edge_threshold, colour_threshold)
+        w = _merge_weight(g, dst, n, bnd, edge_threshold, colour_threshold, both)
         return {"count": cnt, "boundary": bnd, "weight": w}
 
     def merge(g, src: int, dst: int) -> None:
@@ -277,11 +292,14 @@ def _merge_regions(
     return label_map[labels]
 
 
-def _merge_weight(g, a: int, b: int, boundary: float, t_edge: float, t_colour: float) -> float:
+def _merge_weight(
+    g, a: int, b: int, boundary: float, t_edge: float, t_colour: float, both: bool = False
+) -> float:
     ma = g.nodes[a]["total"] / max(g.nodes[a]["count"], 1.0)
     mb = g.nodes[b]["total"] / max(g.nodes[b]["count"], 1.0)
     colour = float(np.linalg.norm(ma - mb))
-    return min(boundary / max(t_edge, 1e-12), colour / max(t_colour, 1e-12))
+    pick = max if both else min
+    return pick(boundary / max(t_edge, 1e-12), colour / max(t_colour, 1e-12))
 
 
 def absorb_small_regions(

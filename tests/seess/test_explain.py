@@ -24,7 +24,14 @@ def test_explain_marks_the_removed_object_unmatched(lite, tmp_path):
     r = lite.explain(both, disk_only, out)
     assert r.score == lite.score(both, disk_only).score  # the same result as score()
     lost_a, lost_b = unmatched_nodes(r, r.graph1.n_nodes, r.graph2.n_nodes, 0.5)
-    assert len(lost_a) == 1 and not lost_b
+    assert len(lost_a) == 1
+    # sess-lite may cut the small disk of ``disk_only`` into a core and its blurred rim
+    # (docs/seess.md); such a piece of the kept disk may go unmatched, nothing else may.
+    from scipy import ndimage
+
+    disk = ndimage.binary_dilation(np.all(disk_only == RED, axis=2), iterations=3)
+    for node in lost_b:
+        assert (r.graph2.masks[node] & disk).sum() > 0.5 * r.graph2.masks[node].sum()
     (node,) = lost_a
     ys, xs = np.nonzero(r.graph1.masks[node])
     assert abs(ys.mean() - 60) < 4 and abs(xs.mean() - 70) < 4  # the removed square
