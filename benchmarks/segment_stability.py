@@ -14,11 +14,10 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
-from scipy import ndimage
 from skimage.metrics import adapted_rand_error
 from skimage.segmentation import felzenszwalb
 
-from seess.offline_segment import ObjectSegmenter, normalise_colour
+from seess.offline_segment import ObjectSegmenter
 from semcom_codecs import build_codec
 from semcom_pipeline.sample import load_original, select_images
 
@@ -33,15 +32,6 @@ class _FelzenszwalbStart(ObjectSegmenter):
 def _felzenszwalb(x: np.ndarray, min_area: float) -> np.ndarray:
     min_size = max(2, round(0.25 * min_area * x.shape[0] * x.shape[1]))
     return felzenszwalb(x, scale=60.0, sigma=0.0, min_size=min_size)
-
-
-def _working(seg: ObjectSegmenter, image: np.ndarray) -> np.ndarray:
-    from PIL import Image
-
-    h, w = image.shape[:2]
-    s = seg.work_side / max(h, w)
-    small = np.asarray(Image.fromarray(image).resize((round(w * s), round(h * s)), Image.BOX))
-    return ndimage.gaussian_filter(normalise_colour(small), (seg.sigma, seg.sigma, 0))
 
 
 def _ari(a: np.ndarray, b: np.ndarray) -> float:
@@ -61,7 +51,7 @@ def main() -> None:
     for name in sorted(select_images({"source": "bundled", "count": 7}, 0)):
         img = load_original(f"bundled:{name}", a.side)
         jpeg = codec.decode(codec.encode(img, a.bpp).data, img.shape)
-        x0, x1 = _working(seg, img), _working(seg, jpeg)
+        x0, x1 = seg.prepare(img), seg.prepare(jpeg)
         s = _ari(seg.oversegment(x0), seg.oversegment(x1))
         f = _ari(_felzenszwalb(x0, seg.min_area), _felzenszwalb(x1, seg.min_area))
         o = _ari(seg.labels(img), seg.labels(jpeg))

@@ -136,7 +136,8 @@ class ObjectSegmenter(Segmenter):
             raise ValueError(f"objects: work_side must be >= 16, got {work_side}")
         if sigma < 0 or n_segments < 1 or compactness <= 0:
             raise ValueError("objects: need sigma >= 0, n_segments >= 1 and compactness > 0")
-        if merge_threshold < 0 or colour_threshold < 0 or max_regions < 1:
+        thresholds = (merge_threshold, colour_threshold, same_boundary, same_colour)
+        if min(thresholds) < 0 or max_regions < 1:
             raise ValueError("objects: need thresholds >= 0 and max_regions >= 1")
         if not 0 <= min_area < 1:
             raise ValueError(f"objects: min_area must be a fraction in [0, 1), got {min_area}")
@@ -152,8 +153,9 @@ class ObjectSegmenter(Segmenter):
         self.same_boundary = float(same_boundary)
         self.same_colour = float(same_colour)
 
-    def labels(self, image: np.ndarray) -> np.ndarray:
-        """Region labels ``(h, w)`` int64 at the working size (0, 1, ... ; after merging)."""
+    def prepare(self, image: np.ndarray) -> np.ndarray:
+        """The image the steps work on: shrunk to ``work_side`` px (longer side, box
+        filter), colour-normalised and smoothed; float64 ``(h, w, 3)``."""
         from PIL import Image
         from scipy import ndimage
 
@@ -166,18 +168,25 @@ class ObjectSegmenter(Segmenter):
         x = normalise_colour(small)
         if self.sigma > 0:
             x = ndimage.gaussian_filter(x, (self.sigma, self.sigma, 0))
+        return x
+
+    def labels(self, image: np.ndarray) -> np.ndarray:
+        """Region labels ``(h, w)`` int64 at the working size (0, 1, ... ; after merging)."""
+        x = self.prepare(image)
+        sh, sw = x.shape[:2]
+        edges = _edge_strength(x)
         lab = self.oversegment(x)
         if lab.max() > 0:
-            lab = _merge_regions(lab, x, self.merge_threshold, self.colour_threshold)
+            lab = _merge_regions(lab, x, edges, self.merge_threshold, self.colour_threshold)
         lab = absorb_small_regions(
             lab, x, max(1, round(self.min_area * sh * sw)), thin_px=self.thin_px
         )
         if lab.max() + 1 > self.max_regions:
             lab = _merge_regions(
-                lab, x, self.merge_threshold, self.colour_threshold, self.max_regions
+                lab, x, edges, self.merge_threshold, self.colour_threshold, self.max_regions
             )
         if lab.max() > 0:
-            lab = _merge_regions(lab, x, self.same_boundary, self.same_colour, both=True)
+            lab = _merge_regions(lab, x, edges, self.same_boundary, self.same_colour, both=True)
         _, lab = np.unique(lab, return_inverse=True)
         return lab.reshape(sh, sw).astype(np.int64)
 
@@ -226,9 +235,17 @@ class ObjectSegmenter(Segmenter):
         }
 
 
+def _edge_strength(x: np.ndarray) -> np.ndarray:
+    """Sobel gradient magnitude of ``x`` ``(h, w, c)``, summed in quadrature over channels."""
+    from skimage import filters
+
+    return np.sqrt(sum(filters.sobel(x[..., c]) ** 2 for c in range(x.shape[2])))
+
+
 def _merge_regions(
     labels: np.ndarray,
     x: np.ndarray,
+    edges: np.ndarray,
     edge_threshold: float,
     colour_threshold: float,
     max_regions: int | None = None,
@@ -237,13 +254,13 @@ def _merge_regions(
     """Region-adjacency-graph merging (scikit-image ``rag_boundary`` +
     ``merge_hierarchical``) of ``labels`` on the image ``x`` ``(h, w, 3)``: adjacent
     regions merge, weakest first, while ``min(boundary / edge_threshold, colour /
-    colour_threshold) < 1`` (``max`` with ``both``: both must be small), where ``boundary`` is the mean Sobel strength of ``x`` along
-    their shared boundary (a gradient or a texture has weak inner boundaries) and
-    ``colour`` the distance of their mean colours (recomputed after each merge). With
+    colour_threshold) < 1`` (``max`` with ``both``: both must be small), where
+    ``boundary`` is the mean of ``edges`` (:func:`_edge_strength` of ``x``) along their
+    shared boundary (a gradient or a texture has weak inner boundaries) and ``colour``
+    the distance of their mean colours (recomputed after each merge). With
     ``max_regions``, the weakest pairs keep merging until at most that many remain."""
-    from skimage import filters, graph
+    from skimage import graph
 
-    edges = np.sqrt(sum(filters.sobel(x[..., c]) ** 2 for c in range(x.shape[2])))
     rag = graph.rag_boundary(labels, edges)
     flat = labels.ravel()
     k = int(flat.max()) + 1
