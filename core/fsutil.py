@@ -1,14 +1,16 @@
-"""Atomic file writes that follow the umask, and the one "is this a path" test."""
+"""Atomic file writes that follow the umask, the one "is this a path" test, and the
+fingerprint of source files (what a cache or a workflow keys on to notice a code change)."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-__all__ = ["atomic_path", "current_umask", "is_path"]
+__all__ = ["atomic_path", "current_umask", "is_path", "source_fingerprint"]
 
 
 def is_path(x: object) -> bool:
@@ -55,3 +57,28 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         os.replace(tmp_path, p)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def source_fingerprint(
+    roots: Iterable[str | os.PathLike],
+    exclude: Iterable[str] = (),
+    suffixes=(".py", ".json", ".yaml"),
+) -> str:
+    """First 16 hex digits of the SHA-256 of the files under ``roots`` (files or folders,
+    searched recursively) whose names end in one of ``suffixes``, minus the file names in
+    ``exclude`` and anything in ``__pycache__``: each file's path relative to its root and
+    its bytes, in sorted order. Any edit to one of those files changes it; where the
+    package is installed or checked out does not.
+    """
+    skip = set(exclude)
+    h = hashlib.sha256()
+    for root in map(Path, roots):
+        files = [root] if root.is_file() else sorted(root.rglob("*"))
+        for f in files:
+            if f.suffix not in suffixes or f.name in skip or "__pycache__" in f.parts:
+                continue
+            rel = f.name if f == root else f.relative_to(root).as_posix()
+            h.update(f"{root.name}/{rel}\0".encode())
+            h.update(f.read_bytes())
+            h.update(b"\0")
+    return h.hexdigest()[:16]

@@ -31,7 +31,9 @@ __all__ = [
     "FIG13_STRENGTHS",
     "JPEG_BPP",
     "PSNR_SCALE_DB",
+    "SCENE_COLOURS",
     "SCENE_ORDERINGS",
+    "SCENE_SHAPES",
     "SCENE_VARIANTS",
     "Ordering",
     "d_orderings",
@@ -78,7 +80,8 @@ D_GRIDS: dict[str, tuple[float, ...]] = {
 #: JPEG rates of the suite, decreasing.
 JPEG_BPP = (2.0, 0.8, 0.3, 0.15)
 
-_COLOURS = (
+#: the flat colours (RGB) of the synthetic scenes' objects
+SCENE_COLOURS = (
     (220, 30, 30),
     (240, 220, 40),
     (150, 40, 200),
@@ -88,7 +91,8 @@ _COLOURS = (
     (250, 140, 20),
     (30, 60, 220),
 )
-_SHAPES = ("disk", "square", "triangle", "cross", "ellipse")
+#: the synthetic scenes' object shapes
+SCENE_SHAPES = ("disk", "square", "triangle", "cross", "ellipse")
 
 
 @dataclass(frozen=True)
@@ -162,10 +166,10 @@ def _layout(seed: int) -> tuple[list[_Obj], int]:
     rng = np.random.default_rng([seed, 0])
     n = int(rng.integers(3, 5))
     cells = rng.permutation([(r, c) for r in range(3) for c in range(3)])[:n]
-    kinds = rng.permutation(_SHAPES)[:n]
-    cols = rng.permutation(len(_COLOURS))[:n]
+    kinds = rng.permutation(SCENE_SHAPES)[:n]
+    cols = rng.permutation(len(SCENE_COLOURS))[:n]
     objs = [
-        _Obj(str(k), (0.2 + 0.3 * r), (0.2 + 0.3 * c), _COLOURS[int(ci)])
+        _Obj(str(k), (0.2 + 0.3 * r), (0.2 + 0.3 * c), SCENE_COLOURS[int(ci)])
         for k, (r, c), ci in zip(kinds, cells, cols, strict=True)
     ]
     return objs, int(rng.integers(4))
@@ -188,8 +192,8 @@ def scene_variants(seed: int, size: int = 192) -> dict[str, np.ndarray]:
     objs, texture = _layout(seed)
     used_k = {o.kind for o in objs}
     used_c = {o.colour for o in objs}
-    new_kind = next(k for k in _SHAPES if k not in used_k)
-    new_col = next(c for c in _COLOURS if c not in used_c)
+    new_kind = next(k for k in SCENE_SHAPES if k not in used_k)
+    new_col = next(c for c in SCENE_COLOURS if c not in used_c)
     replaced = [_Obj(new_kind, objs[0].row, objs[0].col, new_col), *objs[1:]]
     a, b = objs[0], objs[1]
     exchanged = [_Obj(a.kind, b.row, b.col, a.colour), _Obj(b.kind, a.row, a.col, b.colour)]

@@ -1,8 +1,11 @@
-"""Glue for ``workflow/scripts``: logging to the rule's log file."""
+"""Glue for the workflow: logging to the rule's log file (``workflow/scripts``), stale
+partial outputs, and the code fingerprint a rule's ``params`` carry (``workflow/rules``)."""
 
 from __future__ import annotations
 
 import atexit
+import functools
+import importlib.util
 import logging
 import sys
 import time
@@ -11,7 +14,24 @@ from typing import Any
 
 from semcom_core.logs import setup_logging as _setup
 
-__all__ = ["remove_stale_parts", "setup_logging"]
+__all__ = ["code_version", "remove_stale_parts", "setup_logging"]
+
+
+@functools.cache
+def code_version(*packages: str) -> str:
+    """Fingerprint of the source of the importable ``packages`` (found, not imported):
+    :func:`semcom_core.fsutil.source_fingerprint` of their folders. A rule that carries it
+    in its ``params`` is rerun by Snakemake (its default rerun triggers include ``params``)
+    after an edit or an update of that code, instead of keeping results the old code made."""
+    from semcom_core.fsutil import source_fingerprint
+
+    roots = []
+    for name in packages:
+        spec = importlib.util.find_spec(name)
+        if spec is None or not spec.submodule_search_locations:
+            raise ValueError(f"code_version: '{name}' is not an importable package")
+        roots += [Path(p) for p in spec.submodule_search_locations]
+    return source_fingerprint(roots)
 
 
 def remove_stale_parts(outputs: Any) -> list[Path]:

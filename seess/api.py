@@ -198,9 +198,12 @@ class SeSS:
         self.graph_settings = gs
         self.cache = None
         if cache_dir is not None:
-            from seess.cache import GraphCache
+            from seess.cache import GraphCache, graph_code_version
 
-            self.cache = GraphCache(cache_dir, {**self.backend.describe(), "graph": gs.to_dict()})
+            self.cache = GraphCache(
+                cache_dir,
+                {**self.backend.describe(), "graph": gs.to_dict(), "code": graph_code_version()},
+            )
         self._R: np.ndarray | None = None
         if not lazy:
             self.load()

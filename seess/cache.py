@@ -3,7 +3,9 @@
 A graph is stored under ``<dir>/<settings-hash>/<image-hash>.npz`` where the
 image hash is the SHA-256 of the uint8 RGB array's shape and bytes and the
 settings hash is the SHA-256 of the canonical JSON of everything that changes
-a graph (backend set, models, segmentation and embedding settings). Writes are
+a graph (backend set, models, segmentation and embedding settings, and
+:func:`graph_code_version`, the fingerprint of the code that builds graphs, so graphs
+cached by an older version are not reused after an update or an edit). Writes are
 atomic, so parallel jobs sharing one cache never read a partial file.
 
 Jobs on several nodes may share the cache on NFS / Lustre, where ``fcntl.flock``
@@ -22,6 +24,7 @@ and one line appended to ``<dir>/computed.log`` (all processes; see
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -35,7 +38,33 @@ from seess.graph import image_hash, load_graph, save_graph
 from seess.scene import SceneGraph
 from semcom_core.imageio import to_rgb_uint8
 
-__all__ = ["GraphCache", "settings_hash"]
+__all__ = ["GRAPH_INDEPENDENT", "GraphCache", "graph_code_version", "settings_hash"]
+
+#: modules of ``seess`` that cannot change a graph (scoring, matching, presets' scoring
+#: constants, explanation, caching): editing them keeps cached graphs. Every other file of
+#: the package, a new one included, is part of :func:`graph_code_version`.
+GRAPH_INDEPENDENT = (
+    "batch_score.py",
+    "cache.py",
+    "explain.py",
+    "kuhn_munkres.py",
+    "match.py",
+    "presets.py",
+    "score.py",
+)
+
+
+@functools.cache
+def graph_code_version() -> str:
+    """Fingerprint (16 hex digits) of the code that builds scene graphs: the ``seess``
+    package's files except :data:`GRAPH_INDEPENDENT`, and ``semcom_core.imageio`` (image
+    conversion and resizing). Computed once per process."""
+    from semcom_core import imageio
+    from semcom_core.fsutil import source_fingerprint
+
+    return source_fingerprint(
+        [Path(__file__).parent, Path(imageio.__file__)], exclude=GRAPH_INDEPENDENT
+    )
 
 
 def settings_hash(settings: Mapping[str, Any] | str) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from semcom_core.fsutil import atomic_path, current_umask, is_path
+from semcom_core.fsutil import atomic_path, current_umask, is_path, source_fingerprint
 from semcom_core.imageio import ImageError, as_rgb, resize_longer_side, save_png, scan_images
 from semcom_core.logs import setup_logging
 from semcom_core.seeds import derive_seed, validate_seed
@@ -61,6 +61,33 @@ def test_atomic_path_follows_the_umask_and_leaves_nothing_on_error(tmp_path):
         tmp.write_text("partial")
         raise RuntimeError
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"]
+
+
+def test_source_fingerprint_follows_the_code_not_its_location(tmp_path):
+    pkg = tmp_path / "a" / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "mod.py").write_text("x = 1\n")
+    (pkg / "sub" / "conf.json").write_text("{}")
+    (pkg / "notes.txt").write_text("not code")
+    fp = source_fingerprint([pkg])
+    assert len(fp) == 16 and int(fp, 16) >= 0
+    moved = tmp_path / "b" / "pkg"  # another checkout or install path: same fingerprint
+    moved.parent.mkdir()
+    os.rename(pkg, moved)
+    assert source_fingerprint([moved]) == fp
+    (moved / "__pycache__").mkdir()  # byte code and other suffixes do not count
+    (moved / "__pycache__" / "mod.cpython-311.py").write_text("cache")
+    (moved / "notes.txt").write_text("edited")
+    assert source_fingerprint([moved]) == fp
+    (moved / "mod.py").write_text("x = 2\n")  # an edit, a new file, a config change count
+    edited = source_fingerprint([moved])
+    assert edited != fp
+    (moved / "new.py").write_text("")
+    assert source_fingerprint([moved]) not in (fp, edited)
+    assert source_fingerprint([moved], exclude=["new.py"]) == edited
+    (moved / "sub" / "conf.json").write_text('{"a": 1}')
+    assert source_fingerprint([moved], exclude=["new.py"]) != edited
+    assert source_fingerprint([moved / "mod.py"]) != source_fingerprint([moved])
 
 
 def test_is_path_and_as_rgb(tmp_path):

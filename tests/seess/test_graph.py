@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -84,6 +86,23 @@ def test_save_load_round_trip_is_exact(tmp_path, scenes):
     (tmp_path / "bad.npz").write_bytes(b"garbage")
     with pytest.raises(ValueError, match="not a readable SeSS graph"):
         load_graph(tmp_path / "bad.npz")
+
+
+def test_cached_graphs_are_keyed_by_the_graph_building_code(tmp_path, scenes, monkeypatch):
+    """Graphs cached by other code (an older version, an edit of the segmenter) are not
+    reused; the scoring modules are not part of the key."""
+    import seess
+    import seess.cache
+    from seess.api import SeSS
+
+    for name in seess.cache.GRAPH_INDEPENDENT:  # a renamed module must be renamed here too
+        assert (Path(seess.__file__).parent / name).is_file(), name
+    version = seess.cache.graph_code_version()
+    assert version == seess.cache.graph_code_version() and len(version) == 16
+    now = SeSS(backend="sess-lite", device="cpu", cache_dir=tmp_path, lazy=True)
+    monkeypatch.setattr(seess.cache, "graph_code_version", lambda: "0123456789abcdef")
+    other = SeSS(backend="sess-lite", device="cpu", cache_dir=tmp_path, lazy=True)
+    assert now.cache.path_for(scenes["ref"]) != other.cache.path_for(scenes["ref"])
 
 
 def test_cache_counts_computations_and_hits(tmp_path, scenes):

@@ -13,10 +13,10 @@ from semcom_pipeline.ordering import synthetic_scene
 def _shape_masks(seed: int) -> tuple[np.ndarray, list[np.ndarray]]:
     """A synthetic scene and the pixel masks of its flat-coloured shapes (from the ordering
     suite's palette; the textured background never takes those exact colours)."""
-    from semcom_pipeline.ordering import _COLOURS
+    from semcom_pipeline.ordering import SCENE_COLOURS
 
     img = synthetic_scene(seed)
-    shapes = [np.all(img == c, axis=2) for c in _COLOURS]
+    shapes = [np.all(img == c, axis=2) for c in SCENE_COLOURS]
     return img, [m for m in shapes if m.sum() > 100]
 
 

@@ -67,6 +67,31 @@ def test_deleting_one_received_png_rebuilds_its_shard_only(tiny_copy, job_stats)
     assert "sample" not in jobs and "compress" not in jobs
 
 
+def test_scores_made_by_other_metric_code_are_redone(tiny_copy, job_stats):
+    """The score rule carries the fingerprint of the metrics' and SeSS's code in its params:
+    outputs whose recorded fingerprint differs (made before an edit or an update of that
+    code) are scored again, and nothing upstream is redone."""
+    import json
+
+    from semcom_pipeline.smk import code_version
+
+    now = repr(code_version("semcom_metrics", "seess", "semcom_core"))
+    changed = 0
+    for f in (tiny_copy / ".snakemake" / "metadata").iterdir():
+        rec = json.loads(f.read_text())
+        if rec.get("rule") == "score":
+            assert now in rec["params"]
+            rec["params"] = ["'0123456789abcdef'" if p == now else p for p in rec["params"]]
+            f.write_text(json.dumps(rec))
+            changed += 1
+    assert changed == len(Plan(CFG).shards())
+    proc = snakemake(tiny_copy, "-n", "--quiet", "rules")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    jobs = job_stats(proc.stdout + proc.stderr)
+    assert jobs.get("score") == changed, jobs
+    assert not {"sample", "compress", "transmit", "transform"} & set(jobs), jobs
+
+
 def test_rerun_computes_nothing(tiny_copy):
     proc = snakemake(tiny_copy, "-n")
     assert proc.returncode == 0

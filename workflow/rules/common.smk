@@ -11,6 +11,7 @@ from semcom_pipeline.figures import figure_names
 from semcom_pipeline.plan import Plan
 from semcom_pipeline.preflight import check_output_folder
 from semcom_pipeline.sample import select_images
+from semcom_pipeline.smk import code_version
 
 _SCHEMA = os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml")
 # Our validation first: its messages name the key (experiments.B.systems.x.codec: unknown

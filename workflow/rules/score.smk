@@ -24,5 +24,8 @@ rule score:
         metric_options=config["metric_options"],
         device=config["device"],
         graph_cache=f"{CACHE}/graphs",
+        # the metrics' and SeSS's code: an edit or an update reruns the scoring (the graph
+        # cache keys on the graph-building code itself, seess.cache.graph_code_version)
+        code=code_version("semcom_metrics", "seess", "semcom_core"),
     script:
         "../scripts/score.py"
