@@ -62,7 +62,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 def source_fingerprint(
     roots: Iterable[str | os.PathLike],
     exclude: Iterable[str] = (),
-    suffixes=(".py", ".json", ".yaml"),
+    suffixes: tuple[str, ...] = (".py", ".json", ".yaml"),
 ) -> str:
     """First 16 hex digits of the SHA-256 of the files under ``roots`` (files or folders,
     searched recursively) whose names end in one of ``suffixes``, minus the file names in
