@@ -64,6 +64,24 @@ def test_regions_survive_mild_jpeg_on_a_photograph():
     assert mean_matched_iou(a, b) > 0.9 and mean_matched_iou(b, a) > 0.9
 
 
+def test_grid_offset_moves_slic_grid_and_keeps_the_frame():
+    """``grid_offset`` crops the working image at the top-left for the steps and gives the
+    cropped pixels their neighbours' labels: a partition of the whole frame, <= 8 regions,
+    the same objects (the shapes of a flat scene), other cuts of the background."""
+    img, shapes = _shape_masks(1)
+    base, moved = ObjectSegmenter(), ObjectSegmenter(grid_offset=(3, 5))
+    a, b = base.labels(img), moved.labels(img)
+    assert a.shape == b.shape and b.min() == 0 and b.max() < moved.max_regions
+    assert np.array_equal(b[:3], np.repeat(b[3:4], 3, axis=0))  # cropped rows: row 3's labels
+    assert np.array_equal(b[:, :5], np.repeat(b[:, 5:6], 5, axis=1))
+    assert not np.array_equal(a, b)
+    mb = moved.segment(img)
+    for shape in shapes:  # each flat shape is still mostly one region (best IoU > 0.5); the
+        assert mask_iou_matrix(shape[None], mb).max() > 0.5  # background is cut otherwise
+    assert ObjectSegmenter(grid_offset=(9, 9)).segment(np.full((4, 4, 3), 9, np.uint8)).all()
+    assert moved.describe()["grid_offset"] == [3, 5] and base.describe()["grid_offset"] == [0, 0]
+
+
 def test_blank_and_tiny_images():
     seg = ObjectSegmenter()
     assert seg.segment(np.zeros((1, 1, 3), np.uint8)).shape == (0, 1, 1)
@@ -74,7 +92,15 @@ def test_blank_and_tiny_images():
 
 @pytest.mark.parametrize(
     "kw",
-    [{"work_side": 8}, {"n_segments": 0}, {"compactness": 0}, {"max_regions": 0}, {"min_area": 1}],
+    [
+        {"work_side": 8},
+        {"n_segments": 0},
+        {"compactness": 0},
+        {"max_regions": 0},
+        {"min_area": 1},
+        {"grid_offset": (-1, 0)},
+        {"grid_offset": (3,)},
+    ],
 )
 def test_bad_options_are_refused(kw):
     with pytest.raises(ValueError, match="objects"):
