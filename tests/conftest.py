@@ -8,13 +8,16 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+import yaml
 
 from semcom_core.bundled import BUNDLED, load_bundled
 from semcom_core.imageio import resize_longer_side
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ROOT / "tests" / "data" / "config_tiny.yaml"
+SCORE_KEYS = ["experiment", "system", "condition", "image", "metric"]
 
 
 def snakemake_cmd(workdir: Path | None, configfile: Path, *args: str) -> list[str]:
@@ -23,6 +26,31 @@ def snakemake_cmd(workdir: Path | None, configfile: Path, *args: str) -> list[st
     if workdir is not None:
         cmd += ["--directory", str(workdir)]
     return [*cmd, "--configfile", str(configfile), *args]
+
+
+def tiny_subset(path: Path, experiments: dict) -> Path:
+    """Write to ``path`` the tiny config with only ``experiments`` (each block a part of the tiny
+    config's: every shard it scores is one of the tiny run's); returns ``path``."""
+    cfg = yaml.safe_load(TINY.read_text())
+    cfg["experiments"] = experiments
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return path
+
+
+def read_scores(path: Path) -> pd.DataFrame:
+    """A scores.csv as written (every cell the text in the file), rows sorted by SCORE_KEYS."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return df.sort_values(SCORE_KEYS).reset_index(drop=True)
+
+
+def assert_rows_of(part: Path, full: Path) -> None:
+    """The scores.csv ``part`` holds, cell for cell, the rows of ``full`` of its experiments,
+    systems and conditions, and no others."""
+    got, ref = read_scores(part), read_scores(full)
+    shards = got[SCORE_KEYS[:3]].drop_duplicates()
+    want = ref.merge(shards, on=SCORE_KEYS[:3])[ref.columns]
+    assert len(got) > 0 and list(got.columns) == list(ref.columns)
+    pd.testing.assert_frame_equal(got, want.sort_values(SCORE_KEYS).reset_index(drop=True))
 
 
 def _job_stats(dry_run_output: str) -> dict[str, int]:

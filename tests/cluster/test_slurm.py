@@ -1,42 +1,59 @@
 """The workflow through a real single-node SLURM (tests/cluster/slurm.sh) and profiles/slurm.
 
-Brings SLURM up once for the module, runs the tiny config as SLURM jobs, compares scores.csv with
-the shared local run (the session's ``tiny_run``), kills a SLURM job in a second run and resumes,
-then takes SLURM down and checks that no daemon, lock or temporary directory is left. Finished
-jobs are read from SLURM's job completion log (``jobcomp/filetxt``), which keeps every job, not
-from ``squeue``, which forgets them after ``MinJobAge``: nothing here depends on how fast the
-machine is. Skipped (with the reason) where SLURM cannot be
-installed or started: not root, no apt-get. Tests run in file order and share the module state.
+Brings SLURM up once for the module and runs a part of the tiny config (Experiment A and one
+transform of Experiment D: rules that make images, score and report) as SLURM jobs. That run is
+interrupted: a scoring SLURM job is ``scancel``ed while it works. The same command then resumes
+it; the tests check that every job ran as a SLURM job, that the resume
+redid only the killed job's shards and kept every finished file untouched, and that
+``scores.csv`` equals the matching rows of the shared local run of the whole tiny config (the
+session's ``tiny_run``) exactly. Then SLURM is taken down, leaving no daemon, lock or temporary
+directory. One interrupted run and its resume, not a clean run plus a second interrupted one: the
+SLURM run of this part and its resume take ~85 s each (each SLURM job starts a Snakemake, the
+plugin polls ever more slowly while jobs run): this module is among the longest of ``make test``.
+Finished jobs are read from SLURM's job completion log (``jobcomp/filetxt``), which keeps every
+job, not from ``squeue``, which forgets them after ``MinJobAge``: nothing here depends on how fast
+the machine is. Skipped (with the reason) where SLURM cannot be installed or started: not root,
+no apt-get. Tests run in file order and share the module state.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
-from ..conftest import ROOT, TINY, snakemake_cmd
+from ..conftest import (
+    ROOT,
+    SCORE_KEYS,
+    assert_rows_of,
+    read_scores,
+    snakemake_cmd,
+    tiny_subset,
+)
 
 SLURM_SH = ROOT / "tests" / "cluster" / "slurm.sh"
 SYSTEM_CONF = Path("/etc/slurm/slurm.conf")
 SKIP_RC = 77
 RUN_LIMIT_S = 2400  # one Snakemake run, killed (timeout -k) past this (a safety net)
-KEYS = ["experiment", "system", "condition", "image", "metric"]
-# Rules whose jobs make received images; the resumed run must not repeat them.
-IMAGE_RULES = ("sample", "compress", "transform", "transmit")
+# Rules whose jobs make images: one SLURM group job ("images") per stage of the run.
+IMAGE_RULES = ("run_config", "sample", "compress", "transform", "transmit")
+SCORES_PER_JOB = 2  # score shards per SLURM job: two scoring SLURM jobs, side by side
+# The part of the tiny config run here (4 score shards): its rows are also the local tiny run's.
+EXPERIMENTS = {
+    "A": {"codecs": ["jpeg"], "bpp": [0.5, 1.0]},
+    "D": {"transforms": {"translation": [0, 8]}},
+}
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(7200)]
 
 
-def _rules() -> list[str]:
+def _rules(config: Path) -> list[str]:
     proc = subprocess.run(
-        snakemake_cmd(None, TINY, "--list-rules"),
+        snakemake_cmd(None, config, "--list-rules"),
         check=False,
         capture_output=True,
         text=True,
@@ -47,15 +64,21 @@ def _rules() -> list[str]:
     return [r for r in proc.stdout.split() if re.fullmatch(r"\w+", r) and r != "all"]
 
 
-def _slurm_args() -> list[str]:
+def _group(rule: str) -> str:
+    return "images" if rule in IMAGE_RULES else "score" if rule == "score" else "report"
+
+
+def _slurm_args(config: Path) -> list[str]:
     """The test's overrides of profiles/slurm for the one-node test cluster.
 
-    Every rule gets its own group, so each SLURM job runs up to 10 ready jobs of one rule (the
-    tiny config has dozens of small jobs, each SLURM job costs ~7 s of Snakemake start-up). One
-    thread and one core per SLURM job, so two run side by side on the 2-CPU node; memory is
-    capped so grouped jobs fit; --retries 0 so a killed job ends the run.
+    Rules are grouped by stage (images, score, report), so one SLURM job runs a whole stage, or
+    SCORES_PER_JOB score shards (the config has ~20 small jobs; each SLURM job costs ~7 s of
+    Snakemake start-up and the plugin checks the queue at 2, 14, 36, 68 s... after a submission).
+    One thread and one core per SLURM job, so two run side by side on the 2-CPU node; memory is
+    capped so grouped jobs fit; --retries 0 so a killed job fails its run.
     """
-    rules = _rules()
+    rules = _rules(config)
+    components = {"images": 20, "score": SCORES_PER_JOB, "report": 20}
     return [
         "--profile",
         str(ROOT / "profiles" / "slurm"),
@@ -68,9 +91,9 @@ def _slurm_args() -> list[str]:
         "--set-threads",
         *[f"{r}=1" for r in rules],
         "--groups",
-        *[f"{r}={r}" for r in rules],
+        *[f"{r}={_group(r)}" for r in rules],
         "--group-components",
-        *[f"{r}=10" for r in rules],
+        *[f"{g}={n}" for g, n in components.items()],
         "--cores",
         "1",
         "--resources",
@@ -91,7 +114,7 @@ def _slurm_args() -> list[str]:
 
 def _cmd(workdir: Path, *args: str) -> list[str]:
     limit = ["timeout", "-k", "20", str(RUN_LIMIT_S)]
-    return [*limit, *snakemake_cmd(workdir, workdir / "config_tiny.yaml", *args)]
+    return [*limit, *snakemake_cmd(workdir, _config(workdir), *args)]
 
 
 def _run(workdir: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -105,9 +128,14 @@ def _run(workdir: Path, env: dict, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def _config(workdir: Path) -> Path:
+    return workdir / "config_slurm.yaml"
+
+
 def _workdir(path: Path) -> Path:
+    """A run folder with the tiny config cut down to EXPERIMENTS."""
     path.mkdir(parents=True)
-    shutil.copy(TINY, path / "config_tiny.yaml")
+    tiny_subset(_config(path), EXPERIMENTS)
     return path
 
 
@@ -121,9 +149,11 @@ def _job_ids(log: str) -> list[str]:
     return re.findall(r"submitted with SLURM jobid (\d+)", log)
 
 
-def _scores(workdir: Path) -> pd.DataFrame:
-    df = pd.read_csv(workdir / "results" / "scores.csv")
-    return df.sort_values(KEYS).reset_index(drop=True)
+def _made(workdir: Path) -> dict[Path, int]:
+    """{file: mtime} of the received images and score shards under results/."""
+    results = workdir / "results"
+    files = [*results.rglob("*.png"), *results.glob("*/scores/*/*.csv")]
+    return {f: f.stat().st_mtime_ns for f in files}
 
 
 def _jobcomp(cluster: Cluster) -> dict[str, str]:
@@ -182,6 +212,14 @@ class Cluster:
         )
 
 
+class Interrupted:
+    """The interrupted SLURM run: its folder, log, the scancel-ed job, what it had made."""
+
+    def __init__(self, work: Path, log: str, returncode: int, killed: str | None):
+        self.work, self.log, self.returncode, self.killed = work, log, returncode, killed
+        self.made = _made(work)
+
+
 @pytest.fixture(scope="module")
 def cluster():
     started = time.monotonic()
@@ -200,55 +238,13 @@ def cluster():
 
 
 @pytest.fixture(scope="module")
-def local_scores(tiny_run) -> pd.DataFrame:
-    """scores.csv of the shared local run of the tiny config (tests/conftest.py)."""
-    return _scores(tiny_run)
-
-
-@pytest.fixture(scope="module")
-def slurm_run(cluster, tmp_path_factory) -> tuple[Path, str]:
-    """One complete run of the tiny config through profiles/slurm: (workdir, its log)."""
+def interrupted(cluster, tmp_path_factory) -> Interrupted:
+    """A run through profiles/slurm whose first scoring SLURM job is scancel-ed while it works."""
     work = _workdir(tmp_path_factory.mktemp("slurm") / "run")
     cluster.workdirs.append(work)
     started = time.monotonic()
-    proc = _run(work, cluster.env, *_slurm_args())
-    log = proc.stdout + proc.stderr
-    assert proc.returncode == 0, log[-6000:]
-    print(f"SLURM run: {time.monotonic() - started:.1f} s, {len(_job_ids(log))} SLURM jobs")
-    return work, log
-
-
-def test_jobs_ran_as_slurm_jobs(cluster, slurm_run):
-    work, log = slurm_run
-    ids = _job_ids(log)
-    assert len(ids) >= 3, log[-3000:]
-    states = _completed_jobs(cluster, ids)
-    assert all(states.get(i) == "COMPLETED" for i in ids), (ids, states)
-    # Each job's SLURM log (kept with --slurm-keep-successful-logs) shows Snakemake ran inside it.
-    logs = list((work / ".snakemake" / "slurm_logs").rglob("*.log"))
-    assert {p.stem for p in logs} == set(ids)
-    assert all("--mode remote" in p.read_text() for p in logs)
-
-
-def test_slurm_scores_equal_local_scores(slurm_run, local_scores):
-    work, _ = slurm_run
-    pd.testing.assert_frame_equal(_scores(work), local_scores, check_exact=True)
-
-
-def test_killed_slurm_job_resumes_to_the_same_scores(cluster, slurm_run, local_scores, job_stats):
-    work, _ = slurm_run
-    results = work / "results"
-    shard_csvs = sorted(results.glob("D/scores/*/*.csv"))
-    victim = shard_csvs[0]  # results/D/scores/<transform>/<cond>.csv
-    transform, cond = victim.parent.name, victim.stem
-    lost = sorted((results / "D" / transform / cond).glob("*.png"))
-    assert lost, f"no received images for {transform}/{cond}"
-    for png in lost:  # the received images of one shard (records kept): transform, then score
-        png.unlink()
-    kept = {p: p.stat().st_mtime_ns for p in shard_csvs[1:]}
-
     proc = subprocess.Popen(
-        _cmd(work, *_slurm_args()),
+        _cmd(work, *_slurm_args(_config(work))),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -273,23 +269,62 @@ def test_killed_slurm_job_resumes_to_the_same_scores(cluster, slurm_run, local_s
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=60)
-    assert killed, "no scoring job was seen running"
-    assert proc.returncode != 0, out[-3000:]
-    assert all((results / "D" / transform / cond / p.name).exists() for p in lost)
+    print(f"interrupted SLURM run: {time.monotonic() - started:.1f} s, {len(_job_ids(out))} jobs")
+    return Interrupted(work, out, proc.returncode, killed)
 
-    dry = _run(work, cluster.env, *_slurm_args(), "-n", "--quiet", "rules")
+
+@pytest.fixture(scope="module")
+def resumed(cluster, interrupted, job_stats) -> tuple[dict[str, int], str]:
+    """The dry run's job counts after the interruption, and the log of the resume."""
+    work = interrupted.work
+    dry = _run(work, cluster.env, *_slurm_args(_config(work)), "-n", "--quiet", "rules")
     assert dry.returncode == 0, dry.stderr[-3000:]
-    jobs = job_stats(dry.stdout + dry.stderr)
-    assert jobs.get("score") == 1, jobs  # only the killed shard
-    assert not any(jobs.get(r) for r in IMAGE_RULES), jobs
+    started = time.monotonic()
+    proc = _run(work, cluster.env, *_slurm_args(_config(work)))
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-6000:]
+    print(f"resumed SLURM run: {time.monotonic() - started:.1f} s, {len(_job_ids(log))} jobs")
+    return job_stats(dry.stdout + dry.stderr), log
 
-    resumed = _run(work, cluster.env, *_slurm_args())
-    assert resumed.returncode == 0, (resumed.stdout + resumed.stderr)[-6000:]
-    assert _job_ids(resumed.stdout + resumed.stderr)
-    assert {p: p.stat().st_mtime_ns for p in kept} == kept  # other shards untouched
-    pd.testing.assert_frame_equal(_scores(work), local_scores, check_exact=True)
-    assert victim.exists()
-    done = _run(work, cluster.env, *_slurm_args(), "-n")
+
+def test_scancel_interrupts_the_run(interrupted):
+    assert interrupted.killed, "no scoring job was seen running"
+    assert interrupted.returncode != 0, interrupted.log[-3000:]
+    cancelled = rf"JOB {interrupted.killed} ON \S+ CANCELLED"  # the job's log, shown by Snakemake
+    assert re.search(cancelled, interrupted.log), interrupted.log[-3000:]
+
+
+def test_jobs_ran_as_slurm_jobs(cluster, interrupted, resumed):
+    first, second = _job_ids(interrupted.log), _job_ids(resumed[1])
+    assert len(first) >= 3 and second, (first, second)
+    states = _completed_jobs(cluster, first + second)
+    assert states[interrupted.killed] == "CANCELLED", states
+    others = [i for i in first + second if i != interrupted.killed]
+    assert all(states.get(i) == "COMPLETED" for i in others), (others, states)
+    # Each job's SLURM log (kept with --slurm-keep-successful-logs) shows Snakemake ran inside it.
+    # The killed one may have been cancelled before its Snakemake started.
+    logs = {p.stem: p for p in (interrupted.work / ".snakemake" / "slurm_logs").rglob("*.log")}
+    assert set(logs) == set(first + second)
+    assert all("--mode remote" in logs[i].read_text() for i in others)
+
+
+def test_resume_redoes_only_the_killed_job(interrupted, resumed):
+    jobs, _ = resumed
+    assert 1 <= jobs.get("score", 0) <= SCORES_PER_JOB, jobs  # the killed job's shards
+    assert not any(jobs.get(r) for r in IMAGE_RULES), jobs
+    assert interrupted.made, "the interrupted run made nothing"
+    after = {f: f.stat().st_mtime_ns for f in interrupted.made if f.exists()}
+    assert after == interrupted.made  # every finished image and shard kept, untouched
+
+
+def test_slurm_scores_equal_local_scores(interrupted, resumed, tiny_run):
+    shards = read_scores(interrupted.work / "results" / "scores.csv")[SCORE_KEYS[:3]]
+    assert len(shards.drop_duplicates()) == 4 and set(shards["experiment"]) == set(EXPERIMENTS)
+    assert_rows_of(interrupted.work / "results" / "scores.csv", tiny_run / "results" / "scores.csv")
+
+
+def test_resumed_run_is_complete(cluster, interrupted, resumed):
+    done = _run(interrupted.work, cluster.env, *_slurm_args(_config(interrupted.work)), "-n")
     assert "Nothing to be done" in done.stdout + done.stderr
 
 

@@ -41,11 +41,11 @@ def run(workdir: Path, *args: str, configfile: Path = TINY, **kw) -> subprocess.
     )
 
 
-def start(workdir: Path, log: Path, *args: str) -> subprocess.Popen:
+def start(workdir: Path, log: Path, *args: str, configfile: Path = TINY) -> subprocess.Popen:
     """A run in the background, in its own process group (so that kill -9 takes its jobs)."""
     fh = open(log, "ab")  # noqa: SIM115 - closed by the child's exit; the file stays readable
     return subprocess.Popen(
-        readme_cmd(workdir, *args),
+        readme_cmd(workdir, *args, configfile=configfile),
         stdout=fh,
         stderr=subprocess.STDOUT,
         start_new_session=True,
