@@ -18,19 +18,27 @@ __all__ = ["code_version", "remove_stale_parts", "setup_logging"]
 
 
 @functools.cache
-def code_version(*packages: str) -> str:
-    """Fingerprint of the source of the importable ``packages`` (found, not imported):
-    :func:`semcom_core.fsutil.source_fingerprint` of their folders. A rule that carries it
-    in its ``params`` is rerun by Snakemake (its default rerun triggers include ``params``)
-    after an edit or an update of that code, instead of keeping results the old code made."""
+def code_version(*names: str) -> str:
+    """Fingerprint of the source of the importable packages or modules ``names`` (found, not
+    imported; a dotted module name imports its parent packages):
+    :func:`semcom_core.fsutil.source_fingerprint` of their folders or files. A rule that
+    carries it in its ``params`` is rerun by Snakemake (its default rerun triggers include
+    ``params``) after an edit or an update of that code, instead of keeping results the old
+    code made."""
     from semcom_core.fsutil import source_fingerprint
 
     roots = []
-    for name in packages:
-        spec = importlib.util.find_spec(name)
-        if spec is None or not spec.submodule_search_locations:
-            raise ValueError(f"code_version: '{name}' is not an importable package")
-        roots += [Path(p) for p in spec.submodule_search_locations]
+    for name in names:
+        try:
+            spec = importlib.util.find_spec(name)
+        except ModuleNotFoundError:
+            spec = None
+        if spec is None or not (spec.submodule_search_locations or spec.origin):
+            raise ValueError(f"code_version: '{name}' is not an importable package or module")
+        if spec.submodule_search_locations:
+            roots += [Path(p) for p in spec.submodule_search_locations]
+        else:
+            roots.append(Path(spec.origin))
     return source_fingerprint(roots)
 
 

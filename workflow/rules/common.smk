@@ -31,6 +31,25 @@ if workflow.is_main_process:
         config
     )  # stop before the first job, listing every missing weight file
 
+# The code each image-making rule runs: carried in its params (code=...), so that an edit or
+# an update of it makes Snakemake redo those images and everything downstream.
+_SHARD_CODE = ("semcom_core", "semcom_pipeline.grid", "semcom_pipeline.records")
+SAMPLE_CODE = code_version("semcom_core", "semcom_pipeline.sample")
+COMPRESS_CODE = code_version(*_SHARD_CODE, "semcom_pipeline.shards", "semcom_codecs")
+TRANSFORM_CODE = code_version(
+    *_SHARD_CODE, "semcom_pipeline.shards", "semcom_pipeline.transforms"
+)
+TRANSMIT_CODE = code_version(
+    *_SHARD_CODE,
+    "semcom_pipeline.experiment_b",
+    "semcom_pipeline.systems",
+    "semcom_channels",
+    "semcom_codecs",
+)
+GENERATE_CODE = code_version(
+    *_SHARD_CODE, "semcom_pipeline.experiment_c", "semcom_generation"
+)
+
 RESULTS = run_dir(config)  # this run's folder: results/<run_name>/
 CACHE = cache_dir(config)  # shared by every run: results/cache/
 logger.info(

@@ -21,5 +21,6 @@ rule compress:
     params:
         options=lambda wc: config["codecs"].get(wc.codec, {}),
         outdir=lambda wc, output: os.path.dirname(output.images[0]),
+        code=COMPRESS_CODE,  # common.smk: an edit of this code redoes the images
     script:
         "../scripts/compress.py"

@@ -28,5 +28,6 @@ rule transmit:
     params:
         outdir=lambda wc, output: os.path.dirname(output.images[0]),
         device=config["device"],
+        code=TRANSMIT_CODE,  # common.smk: an edit of this code redoes the images
     script:
         "../scripts/transmit.py"

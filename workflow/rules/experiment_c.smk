@@ -35,6 +35,7 @@ rule generate:
     params:
         outdir=lambda wc, output: os.path.dirname(os.path.dirname(output.images[0])),
         settings=job_settings(config),
+        code=GENERATE_CODE,  # common.smk: an edit of this code redoes the images
     script:
         "../scripts/generate.py"
 

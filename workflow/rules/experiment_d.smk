@@ -20,5 +20,6 @@ rule transform:
         runtime=10,
     params:
         outdir=lambda wc, output: os.path.dirname(output.images[0]),
+        code=TRANSFORM_CODE,  # common.smk: an edit of this code redoes the images
     script:
         "../scripts/transform.py"

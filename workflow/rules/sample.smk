@@ -9,5 +9,6 @@ rule sample:
     params:
         source=lambda wc: IMAGES[wc.image],
         max_side=config["sample"]["max_side"],
+        code=SAMPLE_CODE,  # common.smk: an edit of this code redoes the images
     script:
         "../scripts/sample.py"
