@@ -33,12 +33,14 @@ def code_version(*names: str) -> str:
             spec = importlib.util.find_spec(name)
         except ModuleNotFoundError:
             spec = None
-        if spec is None or not (spec.submodule_search_locations or spec.origin):
-            raise ValueError(f"code_version: '{name}' is not an importable package or module")
-        if spec.submodule_search_locations:
-            roots += [Path(p) for p in spec.submodule_search_locations]
+        folders = list(spec.submodule_search_locations or []) if spec else []
+        origin = spec.origin if spec else None
+        if folders:
+            roots += [Path(p) for p in folders]
+        elif origin:
+            roots.append(Path(origin))
         else:
-            roots.append(Path(spec.origin))
+            raise ValueError(f"code_version: '{name}' is not an importable package or module")
     return source_fingerprint(roots)
 
 
