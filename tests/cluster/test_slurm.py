@@ -3,8 +3,8 @@
 Brings SLURM up once for the module and runs a part of the tiny config (Experiment A and one
 transform of Experiment D: rules that make images, score and report) as SLURM jobs. That run is
 interrupted: a scoring SLURM job is ``scancel``ed while it works. The same command then resumes
-it; the tests check that every job ran as a SLURM job, that the resume
-redid only the killed job's shards and kept every finished file untouched, and that
+it; the tests check that every job ran as a SLURM job, that the resume redid only the killed job's
+shards and kept every finished file untouched, and that
 ``scores.csv`` equals the matching rows of the shared local run of the whole tiny config (the
 session's ``tiny_run``) exactly. Then SLURM is taken down, leaving no daemon, lock or temporary
 directory. One interrupted run and its resume, not a clean run plus a second interrupted one: the
@@ -18,6 +18,7 @@ no apt-get. Tests run in file order and share the module state.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -39,7 +40,8 @@ SLURM_SH = ROOT / "tests" / "cluster" / "slurm.sh"
 SYSTEM_CONF = Path("/etc/slurm/slurm.conf")
 SKIP_RC = 77
 RUN_LIMIT_S = 2400  # one Snakemake run, killed (timeout -k) past this (a safety net)
-# Rules whose jobs make images: one SLURM group job ("images") per stage of the run.
+# Rules that run before scoring (run_config records the config, the rest make images): one SLURM
+# group job ("images"); the resume must not repeat any of them.
 IMAGE_RULES = ("run_config", "sample", "compress", "transform", "transmit")
 SCORES_PER_JOB = 2  # score shards per SLURM job: two scoring SLURM jobs, side by side
 # The part of the tiny config run here (4 score shards): its rows are also the local tiny run's.
@@ -51,6 +53,7 @@ EXPERIMENTS = {
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(7200)]
 
 
+@functools.cache  # one `snakemake --list-rules` per config, not one per Snakemake call
 def _rules(config: Path) -> list[str]:
     proc = subprocess.run(
         snakemake_cmd(None, config, "--list-rules"),

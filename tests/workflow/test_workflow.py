@@ -67,28 +67,38 @@ def test_deleting_one_received_png_rebuilds_its_shard_only(tiny_copy, job_stats)
     assert "sample" not in jobs and "compress" not in jobs
 
 
+def _forge_code(workdir, rule: str) -> list[str]:
+    """Replace the code fingerprint (the one 16-hex-digit param) in the Snakemake metadata of
+    every output of ``rule`` by another, as if older code had made them; returns the replaced
+    values, one per output file."""
+    import json
+    import re
+
+    replaced = []
+    for f in (workdir / ".snakemake" / "metadata").iterdir():
+        rec = json.loads(f.read_text())
+        if rec.get("rule") == rule:
+            codes = [p for p in rec["params"] if re.fullmatch(r"'[0-9a-f]{16}'", p)]
+            assert len(codes) == 1, rec["params"]
+            rec["params"] = ["'0123456789abcdef'" if p in codes else p for p in rec["params"]]
+            f.write_text(json.dumps(rec))
+            replaced += codes
+    return replaced
+
+
 def test_scores_made_by_other_metric_code_are_redone(tiny_copy, job_stats):
     """The score rule carries the fingerprint of the metrics' and SeSS's code in its params:
     outputs whose recorded fingerprint differs (made before an edit or an update of that
     code) are scored again, and nothing upstream is redone."""
-    import json
-
     from semcom_pipeline.smk import code_version
 
     now = repr(code_version("semcom_metrics", "seess", "semcom_core"))
-    changed = 0
-    for f in (tiny_copy / ".snakemake" / "metadata").iterdir():
-        rec = json.loads(f.read_text())
-        if rec.get("rule") == "score":
-            assert now in rec["params"]
-            rec["params"] = ["'0123456789abcdef'" if p == now else p for p in rec["params"]]
-            f.write_text(json.dumps(rec))
-            changed += 1
-    assert changed == len(Plan(CFG).shards())
+    replaced = _forge_code(tiny_copy, "score")
+    assert replaced == [now] * len(Plan(CFG).shards())
     proc = snakemake(tiny_copy, "-n", "--quiet", "rules")
     assert proc.returncode == 0, proc.stderr[-2000:]
     jobs = job_stats(proc.stdout + proc.stderr)
-    assert jobs.get("score") == changed, jobs
+    assert jobs.get("score") == len(replaced), jobs
     assert not {"sample", "compress", "transmit", "transform"} & set(jobs), jobs
 
 
@@ -96,20 +106,9 @@ def test_images_made_by_other_code_are_redone(tiny_copy, job_stats):
     """The rules that make images carry the fingerprint of the code they run (common.smk):
     transform shards recorded with another fingerprint (made before an edit or an update of
     the transformations) are transformed and scored again; nothing else is redone."""
-    import json
-    import re
-
-    changed = 0
-    for f in (tiny_copy / ".snakemake" / "metadata").iterdir():
-        rec = json.loads(f.read_text())
-        if rec.get("rule") == "transform":
-            codes = [p for p in rec["params"] if re.fullmatch(r"'[0-9a-f]{16}'", p)]
-            assert len(codes) == 1, rec["params"]
-            rec["params"] = ["'0123456789abcdef'" if p in codes else p for p in rec["params"]]
-            f.write_text(json.dumps(rec))
-            changed += 1
     n_d = len(Plan(CFG).shards_d())
-    assert changed == n_d * 2 * len(IMAGES)  # a PNG and a JSON record per image
+    replaced = _forge_code(tiny_copy, "transform")
+    assert len(replaced) == n_d * 2 * len(IMAGES)  # a PNG and a JSON record per image
     proc = snakemake(tiny_copy, "-n", "--quiet", "rules")
     assert proc.returncode == 0, proc.stderr[-2000:]
     jobs = job_stats(proc.stdout + proc.stderr)

@@ -31,8 +31,9 @@ if workflow.is_main_process:
         config
     )  # stop before the first job, listing every missing weight file
 
-# The code behind each step that makes images, carried in that step's params (code=...), so
-# that an edit or an update of it makes Snakemake redo those images and everything downstream.
+# The code behind each step that makes images or scores, carried in that step's params (code=...), so
+# that an edit or an update of it makes Snakemake redo its outputs and everything downstream.
+SCORE_CODE = code_version("semcom_metrics", "seess", "semcom_core")
 _SHARD_CODE = ("semcom_core", "semcom_pipeline.grid", "semcom_pipeline.records")
 SAMPLE_CODE = code_version("semcom_core", "semcom_pipeline.sample")
 COMPRESS_CODE = code_version(*_SHARD_CODE, "semcom_pipeline.shards", "semcom_codecs")

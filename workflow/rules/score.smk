@@ -26,6 +26,6 @@ rule score:
         graph_cache=f"{CACHE}/graphs",
         # the metrics' and SeSS's code: an edit or an update reruns the scoring (the graph
         # cache keys on the graph-building code itself, seess.cache.graph_code_version)
-        code=code_version("semcom_metrics", "seess", "semcom_core"),
+        code=SCORE_CODE,
     script:
         "../scripts/score.py"
