@@ -11,6 +11,7 @@ predicate = 1, different = 0).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -21,17 +22,29 @@ from seess.embed import Embedder
 __all__ = ["DescriptorEmbedder", "ObjectDescriptorEmbedder"]
 
 
-def _soft_bins(values: np.ndarray, k: int) -> np.ndarray:
-    """Triangular (linear-interpolation) membership ``(P, k)`` of values in [0, 1] to k bin centres."""
+def _bin_pairs(values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Triangular (linear-interpolation) binning of values in [0, 1] to ``k`` bin centres:
+    the lower and upper bin of each value and the upper one's weight (``lo, hi, frac``)."""
     pos = np.clip(values, 0.0, 1.0) * (k - 1)
     lo = np.floor(pos).astype(np.int64)
-    hi = np.minimum(lo + 1, k - 1)
-    frac = pos - lo
+    return lo, np.minimum(lo + 1, k - 1), pos - lo
+
+
+def _soft_bins(values: np.ndarray, k: int) -> np.ndarray:
+    """Triangular (linear-interpolation) membership ``(P, k)`` of values in [0, 1] to k bin centres."""
+    lo, hi, frac = _bin_pairs(values, k)
     out = np.zeros((values.size, k))
     idx = np.arange(values.size)
     np.add.at(out, (idx, lo), 1.0 - frac)
     np.add.at(out, (idx, hi), frac)
     return out
+
+
+def _histogram(codes: tuple[np.ndarray, np.ndarray], pixels: np.ndarray, k: int) -> np.ndarray:
+    """Sum over ``pixels`` (a flat boolean mask or indices) of sparse soft-histogram codes
+    ``(indices, weights)`` ``(8, P)`` (``ObjectDescriptorEmbedder._hist_codes``): ``(k,)``."""
+    idx, wt = codes
+    return np.bincount(idx[:, pixels].ravel(), wt[:, pixels].ravel(), minlength=k)
 
 
 class DescriptorEmbedder(Embedder):
@@ -187,9 +200,23 @@ class ObjectDescriptorEmbedder(Embedder):
         total = sum(w.values())
         self.weights = {k: v / total for k, v in w.items()}
         self.bins, self.grid = int(bins), int(grid)
+        self._last: tuple[bytes, dict[str, Any]] | None = None
 
     # -- per-image maps ----------------------------------------------------------------
-    def _maps(self, image: np.ndarray) -> dict[str, np.ndarray]:
+    def _maps(self, image: np.ndarray) -> dict[str, Any]:
+        """The per-pixel maps of ``image``; those of the last image are kept, so a graph's
+        node and image embeddings (two calls on one image) compute them once."""
+        import hashlib
+
+        key = hashlib.blake2b(repr(image.shape).encode() + image.tobytes()).digest()
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        maps = self._compute_maps(image)
+        self._last = (key, maps)
+        return maps
+
+    def _compute_maps(self, image: np.ndarray) -> dict[str, Any]:
         from skimage.feature import local_binary_pattern
 
         from seess.offline_segment import normalise_colour
@@ -209,12 +236,23 @@ class ObjectDescriptorEmbedder(Embedder):
             "grad": np.hypot(gx, gy),
         }
 
-    def _hist_codes(self, unit: np.ndarray) -> np.ndarray:
-        """Per-pixel soft joint-histogram membership ``(H * W, bins**3)`` of [0, 1] colours."""
+    def _hist_codes(self, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per-pixel soft joint-histogram membership of [0, 1] colours, sparse: each pixel
+        falls in at most 8 of the ``bins**3`` bins (two per channel); returns the bin
+        indices and weights ``(8, H * W)`` (:func:`_histogram` sums them over pixels)."""
         b = self.bins
         px = unit.reshape(-1, 3)
-        m = [_soft_bins(px[:, c], b) for c in range(3)]
-        return np.einsum("pi,pj,pk->pijk", *m).reshape(px.shape[0], b**3)
+        lo, hi, frac = _bin_pairs(px, b)
+        idx, wt = [], []
+        for corner in itertools.product((0, 1), repeat=3):
+            i = np.zeros(px.shape[0], np.int64)
+            w = np.ones(px.shape[0])
+            for c, up in enumerate(corner):
+                i = i * b + (hi[:, c] if up else lo[:, c])
+                w = w * (frac[:, c] if up else 1.0 - frac[:, c])
+            idx.append(i)
+            wt.append(w)
+        return np.stack(idx), np.stack(wt)
 
     # -- parts -------------------------------------------------------------------------
     @staticmethod
@@ -246,12 +284,12 @@ class ObjectDescriptorEmbedder(Embedder):
             ]
         )
 
-    def _parts(self, maps: dict[str, np.ndarray], mask: np.ndarray) -> dict[str, np.ndarray]:
+    def _parts(self, maps: dict[str, Any], mask: np.ndarray) -> dict[str, np.ndarray]:
         h, w = mask.shape
         flat = mask.ravel()
         n = max(int(flat.sum()), 1)
-        colour = np.sqrt(maps["colour"][flat].sum(0) / n)
-        tint = np.sqrt(maps["tint"][flat].sum(0) / n)
+        colour = np.sqrt(_histogram(maps["colour"], flat, self.bins**3) / n)
+        tint = np.sqrt(_histogram(maps["tint"], flat, self.bins**3) / n)
         lbp = np.bincount(maps["lbp"][mask], minlength=11)[:10].astype(np.float64)
         lbp = lbp / max(lbp.sum(), 1.0)
         grad = float(maps["grad"][mask].mean()) if flat.any() else 0.0
@@ -309,13 +347,14 @@ class ObjectDescriptorEmbedder(Embedder):
         img = np.asarray(image, np.uint8)
         h, w = img.shape[:2]
         maps = self._maps(img)
-        codes = maps["colour"].reshape(h, w, -1)
-        g = self.grid
+        g, k = self.grid, self.bins**3
+        pixel = np.arange(h * w).reshape(h, w)
         cells = []
         for r in np.array_split(np.arange(h), g):
             for c in np.array_split(np.arange(w), g):
-                cell = codes[np.ix_(r, c)].reshape(-1, codes.shape[-1])
-                cells.append(np.sqrt(cell.mean(0)) if cell.size else np.zeros(codes.shape[-1]))
+                sel = pixel[np.ix_(r, c)].ravel()
+                hist = _histogram(maps["colour"], sel, k)
+                cells.append(np.sqrt(hist / sel.size) if sel.size else np.zeros(k))
         full = self._parts(maps, np.ones((h, w), bool))
         v = np.concatenate(
             [

@@ -75,3 +75,25 @@ def test_tiny_clip_embedder_images_texts_and_relation_similarity():
     assert np.allclose(np.diag(R), 1.0, atol=1e-5) and np.allclose(R, R.T, atol=1e-6)
     assert relation_similarity(e) is R  # computed once per text encoder
     assert e.describe()["clip_model"] == "seess-tiny-clip"
+
+
+def test_object_descriptor_colour_histogram_is_the_soft_joint_histogram():
+    """The sparse colour codes (8 bins per pixel) sum, over any pixel set, to the dense
+    joint histogram of per-channel triangular memberships (the reference below)."""
+    from seess.offline_embed import ObjectDescriptorEmbedder, _histogram
+
+    rng = np.random.default_rng(3)
+    unit = rng.random((17, 23, 3))
+    unit[0, :5] = [0.0, 1.0, 0.5]  # bin edges and centres exactly
+    for bins in (2, 4, 5):
+        emb = ObjectDescriptorEmbedder(bins=bins)
+        codes = emb._hist_codes(unit)
+        centres = np.linspace(0.0, 1.0, bins)
+        tri = np.clip(1.0 - np.abs(unit[..., None] - centres) * (bins - 1), 0.0, None)
+        dense = np.einsum("hwi,hwj,hwk->hwijk", tri[..., 0, :], tri[..., 1, :], tri[..., 2, :])
+        dense = dense.reshape(-1, bins**3)
+        mask = rng.random(unit.shape[0] * unit.shape[1]) < 0.3
+        assert np.allclose(_histogram(codes, mask, bins**3), dense[mask].sum(0), atol=1e-12)
+        idx = np.flatnonzero(mask)
+        assert np.allclose(_histogram(codes, idx, bins**3), dense[idx].sum(0), atol=1e-12)
+        assert np.isclose(_histogram(codes, np.ones(mask.size, bool), bins**3).sum(), mask.size)

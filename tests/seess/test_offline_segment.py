@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seess.offline_segment import ObjectSegmenter, normalise_colour
+from seess.offline_segment import ObjectSegmenter, absorb_small_regions, normalise_colour
 from seess.segment import mask_iou_matrix, mean_matched_iou
 from semcom_pipeline.ordering import synthetic_scene
 
@@ -105,3 +105,38 @@ def test_blank_and_tiny_images():
 def test_bad_options_are_refused(kw):
     with pytest.raises(ValueError, match="objects"):
         ObjectSegmenter(**kw)
+
+
+@pytest.mark.parametrize("thin_px", [1, 2, 3])
+def test_thin_regions_are_those_scipy_erosion_finds(thin_px):
+    """A region is thin when under a quarter of it survives ``thin_px`` erosions by the
+    4-neighbour cross (outside the image counting as inside); the reference is
+    scipy's ``binary_erosion`` of each region's mask. Thin regions are the only ones
+    absorbed when ``min_pixels`` is 1."""
+    from scipy import ndimage
+
+    rng = np.random.default_rng(thin_px)
+    struct = ndimage.generate_binary_structure(2, 1)
+    for case in range(60):
+        h, w = rng.integers(3, 30, 2)
+        block = 1 + case % 3
+        lab = rng.integers(0, rng.integers(2, 6), (h // block + 1, w // block + 1))
+        lab = np.kron(lab, np.ones((block, block), np.int64))[:h, :w]
+        if case % 2:
+            lab[rng.integers(0, h), :] = 99  # a one-pixel band across the image
+        _, lab = np.unique(lab, return_inverse=True)
+        lab = lab.reshape(h, w)
+        thin = []
+        for i in range(lab.max() + 1):
+            m = lab == i
+            core = ndimage.binary_erosion(m, struct, iterations=thin_px, border_value=1)
+            thin.append(core.sum() < 0.25 * m.sum())
+        out = absorb_small_regions(lab, np.zeros((h, w, 1)), 1, thin_px=thin_px)
+        kept = {i for i in range(lab.max() + 1) if not thin[i]}
+        # every region that is not thin keeps all its pixels in one output region of its own
+        for i in kept:
+            assert np.unique(out[lab == i]).size == 1
+        owners = [int(out[lab == i][0]) for i in kept]
+        assert len(set(owners)) == len(owners)
+        if kept:
+            assert out.max() + 1 == len(kept)
