@@ -2,7 +2,7 @@
 metric respects, per family, and Fig. 13's robustness table.
 
     .venv/bin/python benchmarks/ordering_suite.py [--seeds 12] [--images chelsea,china,...]
-        [--side 320] [--preset paper] [--offsets 0,3,6]
+        [--side 320] [--preset paper] [--views 0,2]
 
 Families: the synthetic scenes' ``identical``, ``translation``, ``replaced``,
 ``exchanged`` and ``different`` (``--seeds`` scenes of 192 px), Experiment D's five
@@ -11,9 +11,9 @@ decreasing bpp (``jpeg``) on the bundled photographs at ``--side`` px. Prints th
 respected / total table for sess-lite, PSNR, SSIM and MS-SSIM, then each metric's
 value at Fig. 13's strengths (PSNR in dB; robustness compares PSNR / 50 dB).
 
-``--offsets 0,3,6`` scores sess-lite as the mean over SLIC grid offsets (every (dy, dx)
-of the list, ``ObjectSegmenter(grid_offset=...)``; nine graphs per image): how much of
-sess-lite's shortfall is the placement of SLIC's grid (docs/seess.md).
+``--views 0,2,4`` gives sess-lite one view per SLIC grid offset (dy, dx) in the list
+squared (nine views; default: its own four, ``seess.api.LITE_VIEWS``; ``--views 0``: a
+single partition, sess-lite before views). See ``seess.views`` and docs/seess.md.
 """
 
 from __future__ import annotations
@@ -22,11 +22,9 @@ import argparse
 import itertools
 import time
 
-import numpy as np
 import pandas as pd
 
 from seess.api import SeSS
-from seess.offline_segment import ObjectSegmenter
 from semcom_metrics.registry import build_metric
 from semcom_pipeline.ordering import (
     d_orderings,
@@ -46,7 +44,7 @@ def main() -> None:
     ap.add_argument("--side", type=int, default=320, help="photographs' longer side (px)")
     ap.add_argument("--preset", default="paper")
     ap.add_argument(
-        "--offsets", default="0", help="SLIC grid offsets per axis (working px), e.g. 0,3,6"
+        "--views", default=None, help="SLIC grid offsets per axis (working px), e.g. 0,2,4"
     )
     a = ap.parse_args()
     names = (
@@ -55,25 +53,13 @@ def main() -> None:
         else sorted(select_images({"source": "bundled", "count": 5}, 0))
     )
     images = {n: load_original(f"bundled:{n}", a.side) for n in names}
-    offsets = sorted({int(v) for v in a.offsets.split(",")})
-    if offsets == [0]:
-        lite = seess_scorer(SeSS(backend="sess-lite", preset=a.preset, device="cpu"))
-    else:
-        members = [
-            seess_scorer(
-                SeSS(
-                    backend="sess-lite",
-                    preset=a.preset,
-                    device="cpu",
-                    segmenter=ObjectSegmenter(grid_offset=off),
-                )
-            )
-            for off in itertools.product(offsets, offsets)
-        ]
-        print(f"sess-lite: mean over {len(members)} SLIC grid offsets {offsets} x {offsets}")
-
-        def lite(x, y):
-            return float(np.mean([f(x, y) for f in members]))
+    views = None
+    if a.views is not None:
+        axis = sorted({int(v) for v in a.views.split(",")})
+        views = list(itertools.product(axis, axis))
+    model = SeSS(backend="sess-lite", preset=a.preset, device="cpu", views=views)
+    print(f"sess-lite views (SLIC grid offsets): {model.backend.describe().get('views', [[0, 0]])}")
+    lite = seess_scorer(model)
 
     metrics = {"sess-lite": lite}
     for m in ("psnr", "ssim", "ms_ssim"):

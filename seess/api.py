@@ -36,7 +36,7 @@ import numpy as np
 
 from seess.clip_model import DEFAULT_CLIP
 from seess.embed import ClipEmbedder, Embedder
-from seess.graph import GraphSettings, build_graph
+from seess.graph import GraphSettings, build_view_graph
 from seess.offline_embed import ObjectDescriptorEmbedder
 from seess.offline_segment import ObjectSegmenter
 from seess.relations import ClipRelationPredictor, GeometricRelationPredictor, RelationPredictor
@@ -45,28 +45,44 @@ from seess.segment import SamSegmenter, Segmenter
 from semcom_core.imageio import as_rgb
 from semcom_core.models import resolve_device
 
-__all__ = ["BACKENDS", "Backend", "SeSS", "build_backend", "relation_similarity"]
+__all__ = ["BACKENDS", "LITE_VIEWS", "Backend", "SeSS", "build_backend", "relation_similarity"]
 
 BACKENDS = ("sess", "sess-lite")
 _R_CACHE: dict[str, np.ndarray] = {}
 
 
+#: ``sess-lite``'s views: SLIC grid offsets (working pixels) of its four partitions per image
+LITE_VIEWS: tuple[tuple[int, int], ...] = ((0, 0), (0, 2), (2, 0), (2, 2))
+
+
 @dataclass
 class Backend:
-    """The three models of a backend set and its name."""
+    """The three models of a backend set and its name.
+
+    ``views``: the segmenters of an image's views (:mod:`seess.views`), the first being
+    ``segmenter``; empty for a single-view set."""
 
     name: str
     segmenter: Segmenter
     embedder: Embedder
     relations: RelationPredictor
+    views: tuple[Segmenter, ...] = ()
+
+    @property
+    def segmenters(self) -> tuple[Segmenter, ...]:
+        """The segmenter of every view (just ``segmenter`` without views)."""
+        return self.views or (self.segmenter,)
 
     def describe(self) -> dict[str, Any]:
-        return {
+        out = {
             "name": self.name,
             **self.segmenter.describe(),
             **self.embedder.describe(),
             **self.relations.describe(),
         }
+        if len(self.views) > 1:
+            out["views"] = [s.describe().get("grid_offset", s.name) for s in self.views]
+        return out
 
 
 def build_backend(
@@ -85,14 +101,19 @@ def build_backend(
     segmenter: Segmenter | None = None,
     embedder: Embedder | None = None,
     relations: RelationPredictor | None = None,
+    views: Sequence[Sequence[int]] | None = None,
 ) -> Backend:
     """The models of backend set ``backend`` (``sess`` or ``sess-lite``); nothing is loaded yet.
 
     Explicit ``segmenter`` / ``embedder`` / ``relations`` replace the set's own
-    and make the name descriptive.
+    and make the name descriptive. ``views``: ``sess-lite``'s SLIC grid offsets, one
+    view per offset (default :data:`LITE_VIEWS`; ``[[0, 0]]``: a single partition).
     """
     if backend not in BACKENDS:
         raise ValueError(f"unknown SeSS backend '{backend}'; expected one of {', '.join(BACKENDS)}")
+    if views is not None and (backend != "sess-lite" or segmenter is not None):
+        raise ValueError("views are sess-lite's own segmenter's (SLIC grid offsets)")
+    view_segs: tuple[Segmenter, ...] = ()
     if backend == "sess":
         seg = segmenter or SamSegmenter(
             sam_model,
@@ -107,7 +128,10 @@ def build_backend(
         )
         rel = relations or ClipRelationPredictor(emb, max_objects=max_objects)
     else:
-        seg = segmenter or ObjectSegmenter()
+        offsets = _check_views(LITE_VIEWS if views is None else views)
+        if segmenter is None and len(offsets) > 1:
+            view_segs = tuple(ObjectSegmenter(grid_offset=o) for o in offsets)
+        seg = segmenter or ObjectSegmenter(grid_offset=offsets[0])
         emb = embedder or ObjectDescriptorEmbedder()
         rel = relations or GeometricRelationPredictor(max_objects=max_objects)
     if segmenter is not None or embedder is not None or relations is not None:
@@ -116,7 +140,19 @@ def build_backend(
         name = f"sess[sam={sam_model},clip={clip_model}/{clip_weights or 'random'}]"
     else:
         name = backend
-    return Backend(name, seg, emb, rel)
+    return Backend(name, seg, emb, rel, view_segs)
+
+
+def _check_views(views: Sequence[Sequence[int]]) -> tuple[tuple[int, int], ...]:
+    """``views`` as distinct ``(dy, dx)`` pixel offsets >= 0, or ValueError."""
+    out = []
+    for v in views:
+        if len(v) != 2 or any(int(x) != x or x < 0 for x in v):
+            raise ValueError(f"views: each view is two pixel offsets >= 0 (dy, dx), got {v!r}")
+        out.append((int(v[0]), int(v[1])))
+    if not out or len(set(out)) != len(out):
+        raise ValueError(f"views: need one or more distinct offsets, got {list(views)}")
+    return tuple(out)
 
 
 def relation_similarity(embedder: Embedder) -> np.ndarray:
@@ -205,6 +241,7 @@ class SeSS:
                 {**self.backend.describe(), "graph": gs.to_dict(), "code": graph_code_version()},
             )
         self._R: np.ndarray | None = None
+        self._self_memo: dict[str, np.ndarray] = {}
         if not lazy:
             self.load()
 
@@ -229,8 +266,8 @@ class SeSS:
 
     def _build(self, image: np.ndarray) -> SceneGraph:
         b = self.backend
-        return build_graph(
-            image, b.segmenter, b.embedder, b.relations, self.graph_settings, backend=b.name
+        return build_view_graph(
+            image, b.segmenters, b.embedder, b.relations, self.graph_settings, backend=b.name
         )
 
     def graph(self, image: Any) -> SceneGraph:
@@ -262,7 +299,10 @@ class SeSS:
             embed_batch = _clip_batch(b.embedder, auto_batch_size(self.device))
 
         def one(image: np.ndarray, seg: Segmenter, emb: Embedder) -> SceneGraph:
-            return build_graph(image, seg, emb, b.relations, self.graph_settings, backend=b.name)
+            segs = (seg, *b.segmenters[1:])
+            return build_view_graph(
+                image, segs, emb, b.relations, self.graph_settings, backend=b.name
+            )
 
         built = build_graphs(
             list(todo.values()), one, b.segmenter, b.embedder, self.graph_settings, embed_batch
@@ -276,8 +316,15 @@ class SeSS:
         return [done[k] for k in keys]
 
     def score_graphs(self, ga: SceneGraph, gb: SceneGraph):
-        """:class:`seess.score.SeSSResult` of two graphs built by this backend."""
+        """:class:`seess.score.SeSSResult` of two graphs built by this backend.
+
+        Graphs with views (``sess-lite``) get the view score (:mod:`seess.views`) as
+        ``score``, and the matrices it came from as ``view_scores``; the other fields
+        describe the first views' pair."""
+        import dataclasses
+
         from seess.score import score_graphs
+        from seess.views import has_views, view_score
 
         for g in (ga, gb):
             name = g.backend.get("name")
@@ -286,7 +333,39 @@ class SeSS:
                     f"graph built with backend '{name}' cannot be scored by a '{self.name}' SeSS "
                     "(embeddings are not comparable)"
                 )
-        return score_graphs(ga, gb, self.relation_similarity(), self.params)
+        R = self.relation_similarity()
+        first = score_graphs(ga, gb, R, self.params)
+        if not has_views(ga, gb):
+            return first
+        cross = np.array(
+            [[score_graphs(x, y, R, self.params).score for y in gb.all_views] for x in ga.all_views]
+        )
+        cross[0, 0] = first.score
+        self_a, self_b = self._self_scores(ga), self._self_scores(gb)
+        return dataclasses.replace(
+            first, score=view_score(cross, self_a, self_b), view_scores=(cross, self_a, self_b)
+        )
+
+    def _self_scores(self, g: SceneGraph) -> np.ndarray:
+        """Scores of every view of ``g`` against every other (kept per graph content)."""
+        import hashlib
+
+        from seess.score import score_graphs
+
+        h = hashlib.sha256()
+        for v in g.all_views:
+            h.update(np.ascontiguousarray(v.features).tobytes())
+            h.update(np.ascontiguousarray(v.edges).tobytes())
+        key = h.hexdigest()
+        if key not in self._self_memo:
+            if len(self._self_memo) >= 4096:
+                self._self_memo.pop(next(iter(self._self_memo)))
+            R = self.relation_similarity()
+            views = g.all_views
+            self._self_memo[key] = np.array(
+                [[score_graphs(x, y, R, self.params).score for y in views] for x in views]
+            )
+        return self._self_memo[key]
 
     def score(self, image_a: Any, image_b: Any):
         """SeSS of two images (any sizes; arrays or paths) -> :class:`seess.score.SeSSResult`."""

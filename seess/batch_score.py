@@ -47,6 +47,7 @@ from seess.predicates import N_PREDICATES
 from seess.presets import SeSSParams
 from seess.scene import SceneGraph
 from seess.score import image_similarity
+from seess.views import ViewPairs, has_views
 
 __all__ = ["BatchScorer"]
 
@@ -104,7 +105,8 @@ class BatchScorer:
         :func:`seess.score.score_graphs`).
 
     Call :meth:`scores` with a :class:`~seess.presets.SeSSParams` to get the
-    ``(n_pairs,)`` float64 SeSS values.
+    ``(n_pairs,)`` float64 SeSS values. Graphs with views (``sess-lite``) get view
+    scores (:mod:`seess.views`): every view pair is scored and folded back.
     """
 
     def __init__(self, pairs: Sequence[tuple[SceneGraph, SceneGraph]], relation_sim: np.ndarray):
@@ -118,12 +120,16 @@ class BatchScorer:
         pairs = list(pairs)
         if not pairs:
             raise ValueError("BatchScorer needs at least one graph pair")
+        self.n_pairs = len(pairs)
+        # graphs with views: score every view pair, fold into view scores (seess.views)
+        self._views = ViewPairs(pairs) if has_views(*(g for p in pairs for g in p)) else None
+        if self._views is not None:
+            pairs = self._views.flat
 
         index, graphs = _unique_graphs(pairs)
         sizes = np.array([g.n_nodes for g in graphs], np.int64)
         off = np.concatenate([[0], np.cumsum(sizes)])
         self.n_graphs = len(graphs)
-        self.n_pairs = len(pairs)
         self._sizes = sizes
         self._node_graph = np.repeat(np.arange(len(graphs)), sizes)
         self._mass = np.concatenate([np.asarray(g.saliency_mass, np.float64) for g in graphs])
@@ -343,8 +349,9 @@ class BatchScorer:
         return S
 
     def graph_scores(self, L: np.ndarray, imp: np.ndarray) -> np.ndarray:
-        """Final graph score ``(n1 G1 + n2 G2) / (n1 + n2)`` of every pair from the stacked ``L``."""
-        out = np.empty(self.n_pairs)
+        """Final graph score ``(n1 G1 + n2 G2) / (n1 + n2)`` of every pair from the stacked ``L``
+        (every view pair, for graphs with views)."""
+        out = np.empty(self._image.size)
         for karr, gather, rows, cols, n1, n2 in self._final:
             Ls = L[gather]
             g1 = km_batch(Ls * imp[rows][:, :, None], _FINAL_MAX_COST)
@@ -375,7 +382,7 @@ class BatchScorer:
         score = (1.0 - p.gamma) * graph + p.gamma * self._image
         if not np.all(np.isfinite(score)):
             raise FloatingPointError("SeSS produced a non-finite score")
-        return score
+        return score if self._views is None else self._views.fold(score)
 
     def __len__(self) -> int:
         return self.n_pairs

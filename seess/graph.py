@@ -13,10 +13,12 @@ in a ``meta`` entry. The round trip is exact.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
 import zipfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ __all__ = [
     "GRAPH_FORMAT",
     "GraphSettings",
     "build_graph",
+    "build_view_graph",
     "image_hash",
     "load_graph",
     "rle_decode",
@@ -175,6 +178,29 @@ def build_graph(
     ).validate()
 
 
+def build_view_graph(
+    image: np.ndarray,
+    segmenters: Sequence[Segmenter],
+    embedder: Embedder,
+    relations: RelationPredictor,
+    settings: GraphSettings | None = None,
+    *,
+    backend: str = "custom",
+) -> SceneGraph:
+    """The graph of ``image`` built with ``segmenters[0]``, holding the graphs built with
+    the others as its ``views`` (:func:`build_graph` once per segmenter; one segmenter
+    gives a graph without views)."""
+    if not segmenters:
+        raise ValueError("build_view_graph needs at least one segmenter")
+    first, *rest = (
+        build_graph(image, seg, embedder, relations, settings, backend=backend)
+        for seg in segmenters
+    )
+    if not rest:
+        return first
+    return dataclasses.replace(first, views=tuple(rest)).validate()
+
+
 def rle_encode(masks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Run lengths of bool masks ``(n, H, W)`` in C order.
 
@@ -221,20 +247,28 @@ _ARRAYS = (
 )
 
 
-def save_graph(path: str | os.PathLike, graph: SceneGraph) -> Path:
-    """Write ``graph`` to ``path`` (``.npz``) atomically; returns the path."""
-    graph.validate()
+def _graph_arrays(graph: SceneGraph, prefix: str = "") -> dict[str, np.ndarray]:
     runs, counts = rle_encode(graph.masks)
+    arrays = {"mask_runs": runs, "mask_counts": counts}
+    arrays.update({k: getattr(graph, k) for k in _ARRAYS})
+    return {prefix + k: v for k, v in arrays.items()}
+
+
+def save_graph(path: str | os.PathLike, graph: SceneGraph) -> Path:
+    """Write ``graph`` (and its views) to ``path`` (``.npz``) atomically; returns the path."""
+    graph.validate()
     meta = {
         "format": GRAPH_FORMAT,
         "image_shape": [int(v) for v in graph.image_shape],
         "backend": graph.backend,
     }
-    arrays = {k: getattr(graph, k) for k in _ARRAYS}
+    arrays = _graph_arrays(graph)
+    if graph.views:
+        meta["views"] = [v.backend for v in graph.views]
+        for i, v in enumerate(graph.views, start=1):
+            arrays.update(_graph_arrays(v, f"view{i}/"))
     with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        np.savez_compressed(
-            fh, mask_runs=runs, mask_counts=counts, meta=np.array(json.dumps(meta)), **arrays
-        )
+        np.savez_compressed(fh, meta=np.array(json.dumps(meta)), **arrays)
     return Path(path)
 
 
@@ -250,8 +284,14 @@ def load_graph(path: str | os.PathLike) -> SceneGraph:
                 raise ValueError(f"unknown format {meta.get('format')!r}")
             h, w = tuple(int(v) for v in meta["image_shape"])
             shape = (h, w)
-            masks = rle_decode(z["mask_runs"], z["mask_counts"], shape)
-            arrays = {k: z[k] for k in _ARRAYS}
+
+            def read(prefix: str, backend: dict[str, Any]) -> SceneGraph:
+                masks = rle_decode(z[prefix + "mask_runs"], z[prefix + "mask_counts"], shape)
+                arrays = {k: z[prefix + k] for k in _ARRAYS}
+                return SceneGraph(masks=masks, image_shape=shape, backend=backend, **arrays)
+
+            views = tuple(read(f"view{i}/", b) for i, b in enumerate(meta.get("views", []), 1))
+            graph = dataclasses.replace(read("", meta["backend"]), views=views)
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         raise ValueError(f"{p}: not a readable SeSS graph file ({exc})") from None
-    return SceneGraph(masks=masks, image_shape=shape, backend=meta["backend"], **arrays).validate()
+    return graph.validate()

@@ -65,6 +65,10 @@ class SceneGraph:
     image_shape: ``(H, W)`` of the working resolution.
     backend: provenance: backend set name (``sess``, ``sess-lite``...), model
         names, settings, and the content hash of the source image.
+    views: other graphs of the same image, each built with another view of the
+        segmenter (``sess-lite``: SLIC's grid placed elsewhere); empty for a
+        single-view backend. SeSS of graphs with views compares every view of one
+        image with every view of the other (:mod:`seess.views`).
     """
 
     masks: np.ndarray
@@ -77,6 +81,7 @@ class SceneGraph:
     boxes: np.ndarray
     image_shape: tuple[int, int]
     backend: dict[str, Any] = field(default_factory=dict)
+    views: tuple[SceneGraph, ...] = ()
 
     @property
     def n_nodes(self) -> int:
@@ -105,4 +110,17 @@ class SceneGraph:
         ):
             raise ValueError("edges must be (m, 3) with one score per edge")
         check_edges(self.edges, n)
+        for v in self.views:
+            if v.views:
+                raise ValueError("a view of a scene graph cannot have views of its own")
+            if tuple(v.image_shape) != tuple(self.image_shape):
+                raise ValueError(
+                    f"views must share the image shape {self.image_shape}, got {v.image_shape}"
+                )
+            v.validate()
         return self
+
+    @property
+    def all_views(self) -> tuple[SceneGraph, ...]:
+        """This graph and its other views (view 0 first)."""
+        return (self, *self.views)

@@ -76,6 +76,11 @@ class SeSSResult:
         ``contribution`` (``(1 - gamma) * weight * similarity``, its share of
         ``score``; the contributions sum to ``(1 - gamma) * graph_score``),
         sorted by contribution, largest first.
+    view_scores: for graphs with views (``sess-lite``), the single-graph scores of
+        every view of image 1 against every view of image 2, and of each image's views
+        against each other, ``(cross, self1, self2)``; ``score`` is then the view score
+        (:func:`seess.views.view_score`) and every other field describes the first
+        views' pair. ``None`` for single-view graphs.
     """
 
     score: float
@@ -93,6 +98,7 @@ class SeSSResult:
     importance_parts2: dict[str, Any] = field(default_factory=dict)
     graph1: SceneGraph | None = field(default=None, repr=False)
     graph2: SceneGraph | None = field(default=None, repr=False)
+    view_scores: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-serialisable explanation (no masks; nodes, relations, matching, scores)."""
@@ -114,6 +120,9 @@ class SeSSResult:
             "assignment": [_jsonable(a) for a in self.assignment],
             "initial_similarity": np.asarray(self.initial_similarity, float).tolist(),
             "similarity": np.asarray(self.similarity, float).tolist(),
+            "view_scores": None
+            if self.view_scores is None
+            else dict(zip(("cross", "self1", "self2"), _jsonable(list(self.view_scores)))),
         }
 
 

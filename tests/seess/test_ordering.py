@@ -3,8 +3,9 @@
 An ordering is a pair (less changed, more changed) of test images of one reference; a
 metric respects it when it scores the less-changed one strictly higher. The suite is
 ``semcom_pipeline.ordering`` (``benchmarks/ordering_suite.py`` prints the full table);
-here: the 8 synthetic scenes of the table in docs/seess.md, and Experiment D's
-transforms and JPEG on the default run's Fig. 13 example image (``chelsea``, 320 px).
+here: the table of docs/seess.md, the 8 synthetic scenes and Experiment D's transforms
+and JPEG on the default run's five bundled photographs (320 px), and Fig. 13's table on
+each of them.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from semcom_pipeline.ordering import (
     scene_variants,
     seess_scorer,
 )
-from semcom_pipeline.sample import load_original
+from semcom_pipeline.sample import load_original, select_images
 
-EXAMPLE = "chelsea"  # min() of the default run's five bundled images: Fig. 13's example
+#: the default run's five bundled photographs
+PHOTOS = sorted(select_images({"source": "bundled", "count": 5}, 0))
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +36,7 @@ def suite():
     metrics = {"sess-lite": seess_scorer(SeSS(backend="sess-lite", preset="paper", device="cpu"))}
     for m in ("psnr", "ssim", "ms_ssim"):
         metrics[m] = build_metric(m, device="cpu").score
-    images = {EXAMPLE: load_original(f"bundled:{EXAMPLE}", 320)}
+    images = {n: load_original(f"bundled:{n}", 320) for n in PHOTOS}
     orderings, scores = scene_orderings(metrics, range(8))
     for o, s in (d_orderings(metrics, images), jpeg_orderings(metrics, images)):
         orderings += o
@@ -66,25 +68,7 @@ def test_sess_lite_respects_at_least_as_many_scene_orderings_as_psnr(suite, fami
     assert row["sess-lite"] >= row["psnr"], row.to_dict()
 
 
-#: Photograph families where sess-lite trails PSNR on the example image: rotated by 20
-#: degrees ``chelsea`` scores 0.694, by 60 degrees 0.702 (the full suite,
-#: docs/seess.md, lists every family still below PSNR on the five photographs; issue 13
-#: stays open for them).
-PHOTO_NOT_MET = {"D:rotation"}
-
-
-@pytest.mark.parametrize(
-    "family",
-    [
-        pytest.param(
-            f,
-            marks=pytest.mark.xfail(reason="issue 13: not met yet on photographs", strict=False),
-        )
-        if f in PHOTO_NOT_MET
-        else f
-        for f in PHOTO_FAMILIES
-    ],
-)
+@pytest.mark.parametrize("family", PHOTO_FAMILIES)
 def test_sess_lite_respects_at_least_as_many_photo_orderings_as_psnr(suite, family):
     wide, _ = suite
     row = wide.loc[family]
@@ -101,12 +85,16 @@ def test_sess_lite_beats_psnr_on_semantic_changes(suite, family):
 @pytest.mark.parametrize("transform", ["translation", "rotation", "reflection", "scaling"])
 def test_fig13_sess_lite_is_the_most_robust(suite, transform):
     _, f13 = suite
-    rob = f13[f13["transform"] == transform].set_index("metric")["robustness"]
-    others = rob.drop("sess-lite")
-    assert rob["sess-lite"] > others.max(), rob.to_dict()
+    rob = f13[f13["transform"] == transform].pivot(
+        index="image", columns="metric", values="robustness"
+    )
+    assert sorted(rob.index) == PHOTOS
+    others = rob.drop(columns="sess-lite").max(axis=1)
+    assert (rob["sess-lite"] > others).all(), rob.to_dict()
 
 
 def test_fig13_colour_filter_scores_at_least_0_8(suite):
     _, f13 = suite
     sel = f13[(f13["transform"] == "color_filter") & (f13["metric"] == "sess-lite")]
-    assert float(sel["value"].iloc[0]) >= 0.8
+    assert len(sel) == len(PHOTOS)
+    assert (sel["value"] >= 0.8).all(), sel[["image", "value"]].to_dict("records")
