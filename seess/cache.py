@@ -51,6 +51,7 @@ GRAPH_INDEPENDENT = (
     "match.py",
     "presets.py",
     "score.py",
+    "views.py",
 )
 
 

@@ -14,7 +14,8 @@ Readable without the code (a legend under the images says all of this):
   ``min_similarity``: removed from or added to the scene) are outlined in red
   and labelled "unmatched".
 - Other objects (matched, but outside the top) are thin grey outlines.
-- The title gives SeSS, the graph score, the image score and the backend, and, for the
+- The title gives SeSS, the graph score, the image score and the backend (with views,
+  SeSS over all views and the first views' own score, whose graphs are drawn), and, for the
   ``official`` preset's in-place update, that the score depends on the order of the two
   images.
 
@@ -205,7 +206,13 @@ def _dots(ax, g: SceneGraph, imp: np.ndarray, imp_max: float, colours, lost, at)
 
 def _title(result, ga: SceneGraph, gb: SceneGraph) -> str:
     name = ga.backend.get("name", "?")
-    head = f"SeSS {result.score:.3f} = graph {result.graph_score:.3f} and image "
+    views = getattr(result, "view_scores", None)
+    if views is None:
+        head = f"SeSS {result.score:.3f} = graph {result.graph_score:.3f} and image "
+    else:
+        ka, kb = views[0].shape
+        head = f"SeSS {result.score:.3f} (all {ka} x {kb} views); shown: the first views, "
+        head += f"{views[0][0, 0]:.3f} = graph {result.graph_score:.3f} and image "
     head += f"{result.image_score:.3f}  [{name}; {ga.n_nodes} vs {gb.n_nodes} objects]"
     lines = [head]
     if getattr(getattr(result, "params", None), "update", None) == "in_place":

@@ -247,9 +247,9 @@ _ARRAYS = (
 )
 
 
-def _graph_arrays(graph: SceneGraph, prefix: str = "") -> dict[str, np.ndarray]:
+def _graph_arrays(graph: SceneGraph, prefix: str = "") -> dict[str, Any]:
     runs, counts = rle_encode(graph.masks)
-    arrays = {"mask_runs": runs, "mask_counts": counts}
+    arrays: dict[str, Any] = {"mask_runs": runs, "mask_counts": counts}
     arrays.update({k: getattr(graph, k) for k in _ARRAYS})
     return {prefix + k: v for k, v in arrays.items()}
 

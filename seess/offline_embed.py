@@ -205,7 +205,8 @@ class ObjectDescriptorEmbedder(Embedder):
     # -- per-image maps ----------------------------------------------------------------
     def _maps(self, image: np.ndarray) -> dict[str, Any]:
         """The per-pixel maps of ``image``; those of the last image are kept, so a graph's
-        node and image embeddings (two calls on one image) compute them once."""
+        node and image embeddings (two calls on one image), and the graphs of an image's
+        views, compute them once (the image code too, under ``image_code``)."""
         import hashlib
 
         key = hashlib.blake2b(repr(image.shape).encode() + image.tobytes()).digest()
@@ -347,6 +348,8 @@ class ObjectDescriptorEmbedder(Embedder):
         img = np.asarray(image, np.uint8)
         h, w = img.shape[:2]
         maps = self._maps(img)
+        if "image_code" in maps:  # the views of one image share it
+            return maps["image_code"]
         g, k = self.grid, self.bins**3
         pixel = np.arange(h * w).reshape(h, w)
         cells = []
@@ -363,7 +366,8 @@ class ObjectDescriptorEmbedder(Embedder):
                 np.sqrt(0.2) * _unit(full["tint"]),
             ]
         )
-        return _unit(v).astype(np.float32)
+        maps["image_code"] = _unit(v).astype(np.float32)
+        return maps["image_code"]
 
     def describe(self) -> dict[str, Any]:
         return {

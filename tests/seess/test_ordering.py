@@ -3,9 +3,10 @@
 An ordering is a pair (less changed, more changed) of test images of one reference; a
 metric respects it when it scores the less-changed one strictly higher. The suite is
 ``semcom_pipeline.ordering`` (``benchmarks/ordering_suite.py`` prints the full table);
-here: the table of docs/seess.md, the 8 synthetic scenes and Experiment D's transforms
-and JPEG on the default run's five bundled photographs (320 px), and Fig. 13's table on
-each of them.
+here: the 8 synthetic scenes of the table in docs/seess.md, and Experiment D's
+transforms, JPEG and Fig. 13's table on two of the default run's five photographs (320 px):
+``chelsea`` (Fig. 13's example) and ``rocket`` (the closest Fig. 13 margins). The benchmark
+runs all five (92 s; this module's budget in ``make test`` is about half that).
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from semcom_pipeline.ordering import (
 )
 from semcom_pipeline.sample import load_original, select_images
 
-#: the default run's five bundled photographs
-PHOTOS = sorted(select_images({"source": "bundled", "count": 5}, 0))
+#: two of the default run's five bundled photographs
+PHOTOS = ["chelsea", "rocket"]
+assert set(PHOTOS) <= set(select_images({"source": "bundled", "count": 5}, 0))
 
 
 @pytest.fixture(scope="module")
