@@ -19,8 +19,10 @@ Backend sets (named in every result's provenance, ``graph.backend["name"]``):
   merged on a region adjacency graph, :class:`~seess.offline_segment.ObjectSegmenter`) +
   object descriptors (colour robust to a global cast, Hu-moment shape, LBP
   texture, place, size: :class:`~seess.offline_embed.ObjectDescriptorEmbedder`) +
-  geometric relations between those regions; no weights, deterministic, CPU
-  only. Its relation similarity is the identity (no text side).
+  geometric relations between those regions; four views per image (SLIC's grid
+  placed at :data:`LITE_VIEWS`), scored against each other (:mod:`seess.views`);
+  no weights, deterministic, CPU only. Its relation similarity is the identity
+  (no text side).
 - Components passed explicitly (``segmenter=``, ``embedder=``, ``relations=``)
   give a descriptive name such as ``custom[felzenszwalb+openclip+geometric]``.
 """

@@ -26,7 +26,9 @@ def c_config(model, **c) -> dict:
         "device": "cpu",
         "sample": {"source": "bundled", "count": 2, "max_side": 64},
         "metrics": METRICS,
-        "metric_options": {"seess": {"backend": "sess-lite"}},
+        "metric_options": {
+            "seess": {"backend": "sess-lite", "views": [[0, 0]]}
+        },  # one partition: fast
         "experiments": {
             "A": {"enabled": False},
             "B": {"enabled": False},
