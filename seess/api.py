@@ -133,7 +133,7 @@ def build_backend(
         offsets = _check_views(LITE_VIEWS if views is None else views)
         if segmenter is None and len(offsets) > 1:
             view_segs = tuple(ObjectSegmenter(grid_offset=o) for o in offsets)
-        seg = segmenter or ObjectSegmenter(grid_offset=offsets[0])
+        seg = segmenter or (view_segs[0] if view_segs else ObjectSegmenter(grid_offset=offsets[0]))
         emb = embedder or ObjectDescriptorEmbedder()
         rel = relations or GeometricRelationPredictor(max_objects=max_objects)
     if segmenter is not None or embedder is not None or relations is not None:
@@ -335,24 +335,25 @@ class SeSS:
                     f"graph built with backend '{name}' cannot be scored by a '{self.name}' SeSS "
                     "(embeddings are not comparable)"
                 )
-        R = self.relation_similarity()
-        first = score_graphs(ga, gb, R, self.params)
+        first = score_graphs(ga, gb, self.relation_similarity(), self.params)
         if not has_views(ga, gb):
             return first
-        cross = np.array(
-            [[score_graphs(x, y, R, self.params).score for y in gb.all_views] for x in ga.all_views]
-        )
-        cross[0, 0] = first.score
+        cross = self._score_matrix(ga.all_views, gb.all_views)
         self_a, self_b = self._self_scores(ga), self._self_scores(gb)
         return dataclasses.replace(
             first, score=view_score(cross, self_a, self_b), view_scores=(cross, self_a, self_b)
         )
 
+    def _score_matrix(self, xs: Sequence[SceneGraph], ys: Sequence[SceneGraph]) -> np.ndarray:
+        """Single-graph scores of every graph of ``xs`` against every graph of ``ys``."""
+        from seess.score import score_graphs
+
+        R = self.relation_similarity()
+        return np.array([[score_graphs(x, y, R, self.params).score for y in ys] for x in xs])
+
     def _self_scores(self, g: SceneGraph) -> np.ndarray:
         """Scores of every view of ``g`` against every other (kept per graph content)."""
         import hashlib
-
-        from seess.score import score_graphs
 
         h = hashlib.sha256()
         for v in g.all_views:
@@ -362,11 +363,7 @@ class SeSS:
         if key not in self._self_memo:
             if len(self._self_memo) >= 4096:
                 self._self_memo.pop(next(iter(self._self_memo)))
-            R = self.relation_similarity()
-            views = g.all_views
-            self._self_memo[key] = np.array(
-                [[score_graphs(x, y, R, self.params).score for y in views] for x in views]
-            )
+            self._self_memo[key] = self._score_matrix(g.all_views, g.all_views)
         return self._self_memo[key]
 
     def score(self, image_a: Any, image_b: Any):
